@@ -1,0 +1,226 @@
+"""The engagement folder: ``engagement.yaml`` parsed, checked and resolved.
+
+An engagement is a folder holding ``engagement.yaml`` and the client's files. Every input
+path is resolved relative to that folder and refused if it leaves it (a client file that
+points at ``../other-client/`` must never be read into this engagement's report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from workbench.errors import InputError
+
+ENGAGEMENT_FILE = "engagement.yaml"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class Period(BaseModel):
+    """The audited period; ``end`` is also the default as-of date for aging."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period end {self.end} is before its start {self.start}")
+        return self
+
+
+class InputSpec(BaseModel):
+    """Where one input table lives: a file, and for a workbook the sheet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    sheet: str | None = None
+
+
+class DatabaseSpec(BaseModel):
+    """The client database for the database audit. Never holds a password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    password_env: str | None = None
+    rules: str | None = None
+    statement_timeout_s: float = Field(default=60.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, url: str) -> str:
+        # user:password@host: refuse it, the password belongs in the environment
+        if re.match(r"^[a-z0-9+]+://[^/@:]+:[^/@]+@", url):
+            raise ValueError(
+                "the database url holds a password; put it in an environment variable and "
+                "name that variable in password_env"
+            )
+        return url
+
+
+class Engagement(BaseModel):
+    """``engagement.yaml`` as in DESIGN.md."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client: str = Field(min_length=1)
+    engagement: str
+    period: Period
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    playbooks: list[str] = Field(default_factory=list)
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    database: DatabaseSpec | None = None
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: how day-month order is read in text dates that are not ISO (e.g. 03/04/2025)
+    dayfirst: bool = True
+
+    @field_validator("engagement")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(
+                f"{value!r} is not a usable engagement id: use lower-case letters, digits "
+                "and '-', starting with a letter or digit (it is used in folder names)"
+            )
+        return value
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _inputs(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for name, spec in value.items():
+            key = str(name).strip().lower().replace(" ", "_")
+            out[key] = {"path": spec} if isinstance(spec, str) else spec
+        return out
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return value.upper()
+
+
+class LoadedEngagement:
+    """An engagement read from disk: the parsed config and the folder it came from."""
+
+    def __init__(self, folder: Path, config: Engagement) -> None:
+        self.folder = folder
+        self.config = config
+
+    def __repr__(self) -> str:
+        return f"LoadedEngagement({self.folder!s}, {self.config.engagement!r})"
+
+    def input_path(self, table: str) -> Path:
+        """The resolved path of one input table's file (checked to stay inside the folder)."""
+        return resolve_inside(self.folder, self.config.inputs[table].path, what=f"input {table!r}")
+
+    def resolve(self, relative: str, what: str) -> Path:
+        return resolve_inside(self.folder, relative, what=what)
+
+
+def resolve_inside(folder: Path, relative: str, *, what: str) -> Path:
+    """Resolve ``relative`` against ``folder`` and refuse a path that leaves it."""
+    root = folder.resolve()
+    candidate = Path(relative).expanduser()
+    path = (candidate if candidate.is_absolute() else root / candidate).resolve()
+    if path != root and root not in path.parents:
+        raise InputError(
+            f"{root / ENGAGEMENT_FILE}: {what} points at {relative!r}, which is outside the "
+            f"engagement folder {root}. Copy the file into the engagement folder and give its "
+            "path relative to it."
+        )
+    return path
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """Safe YAML with dates kept as text until pydantic reads them."""
+
+
+def read_yaml(path: Path) -> Any:
+    """Read YAML safely; Python tags and syntax errors become an :class:`InputError`."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start})"
+        ) from None
+    try:
+        return yaml.load(text, Loader=_SafeLoader)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        where = f" line {mark.line + 1}" if mark else ""
+        raise InputError(
+            f"{path}{where}: {exc.problem}. Only plain YAML values are allowed "
+            "(no !!python or other tags)."
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{path}{where}: not valid YAML: {problem}") from None
+
+
+def format_validation_error(source: Path, exc: ValidationError) -> str:
+    """One line per problem: ``file: field.path: message``."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        given = err.get("input")
+        if err["type"] == "missing":
+            lines.append(f"{source}: {loc}: required field is missing")
+        elif err["type"] == "extra_forbidden":
+            lines.append(f"{source}: {loc}: unknown field (check the spelling)")
+        else:
+            shown = "" if isinstance(given, (dict, list)) else f" (got {given!r})"
+            lines.append(f"{source}: {loc}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def load_engagement(folder: str | Path) -> LoadedEngagement:
+    """Read and check ``<folder>/engagement.yaml``.
+
+    Raises
+    ------
+    InputError
+        The folder or file is missing, the YAML is invalid, or a field is wrong; the message
+        names the file and the field.
+    """
+    folder = Path(folder).expanduser()
+    if folder.is_file() and folder.name == ENGAGEMENT_FILE:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such engagement folder")
+    source = folder / ENGAGEMENT_FILE
+    if not source.is_file():
+        raise InputError(
+            f"{folder}: not an engagement folder (no {ENGAGEMENT_FILE}); "
+            "create one with `workbench new`"
+        )
+    data = read_yaml(source)
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping of fields (client, engagement, ...)")
+    try:
+        config = Engagement.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(source, exc)) from None
+    loaded = LoadedEngagement(folder.resolve(), config)
+    for table in config.inputs:
+        loaded.input_path(table)  # refuse paths leaving the folder up front
+    if config.database and config.database.rules:
+        loaded.resolve(config.database.rules, what="database rules")
+    return loaded

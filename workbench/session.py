@@ -1,0 +1,326 @@
+"""What a playbook notebook calls: one object per run of a playbook on an engagement.
+
+``start(name, globals())`` reads the notebook's parameters from its namespace, checks them
+against ``playbook.yaml``, loads and validates the engagement's input tables, and returns a
+:class:`PlaybookSession`. The notebook then records findings and metrics on it and shows
+tables, charts and narrative through it, so every chapter has the same look and every
+number reaches ``metrics.csv``. ``finish()`` emits the results bundle that the runner and
+``workbench report`` read back from the executed notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from workbench import __version__
+from workbench.engagement import LoadedEngagement, load_engagement, read_yaml
+from workbench.errors import InputError
+from workbench.findings import Finding, Metric, sort_findings
+from workbench.io import load_inputs
+from workbench.io.loader import LoadResult
+from workbench.paths import demo_dir
+from workbench.playbooks import PlaybookSpec, get_playbook
+
+RESULTS_MIME = "application/vnd.workbench.results+json"
+#: Points a finding of each severity takes off a playbook's score of 100.
+SCORE_PENALTY = {"critical": 25.0, "high": 10.0, "medium": 4.0, "low": 1.0, "info": 0.0}
+
+
+class Params(dict[str, Any]):
+    """Parameters with attribute access (``pb.params.spi_red``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"no parameter {name!r}; declared: {', '.join(self)}") from None
+
+
+def _code_for(check: str) -> str:
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", check) if w]
+    if len(words) >= 2:
+        return "".join(w[0] for w in words[:5]).upper()
+    return (words[0][:4] if words else "GEN").upper()
+
+
+def format_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers with thousands separators, dates as ISO days, empty cells blank."""
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = s.map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
+        elif pd.api.types.is_integer_dtype(s):
+            out[col] = s.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+        elif pd.api.types.is_float_dtype(s):
+            finite = s.dropna()
+            integral = (
+                bool(len(finite)) and bool((finite % 1 == 0).all()) and finite.abs().max() >= 100
+            )
+            small = bool(len(finite)) and finite.abs().max() < 10
+            fmt = "{:,.0f}" if integral else ("{:,.3f}" if small else "{:,.2f}")
+            out[col] = s.map(lambda v, f=fmt: "" if pd.isna(v) else f.format(v))
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.dt.strftime("%Y-%m-%d").fillna("")
+        else:
+            out[col] = s.map(
+                lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+            )
+    return out
+
+
+def table_html(
+    df: pd.DataFrame, *, title: str | None = None, max_rows: int = 25, note: str | None = None
+) -> str:
+    """A report table: escaped, numbers right-aligned, long tables cut with a note."""
+    shown = df.head(max_rows) if max_rows and len(df) > max_rows else df
+    numeric = [
+        c
+        for c in df.columns
+        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    ]
+    body = format_frame(shown.reset_index(drop=True)).to_html(
+        index=False, escape=True, border=0, classes=["wb-table"], na_rep=""
+    )
+    for col in numeric:  # mark numeric columns so the stylesheet right-aligns them
+        body = body.replace(
+            f"<th>{_esc(str(col))}</th>", f'<th class="num">{_esc(str(col))}</th>', 1
+        )
+    parts = []
+    if title:
+        parts.append(f'<p class="wb-table-title">{_esc(title)}</p>')
+    parts.append(
+        f'<div class="wb-table-wrap" data-numeric="{_esc(",".join(map(str, numeric)))}">{body}</div>'
+    )
+    if len(df) > len(shown):
+        parts.append(
+            f'<p class="wb-table-note">Showing {len(shown):,} of {len(df):,} rows; the '
+            "full list is in the findings register and the working-paper notebook.</p>"
+        )
+    if note:
+        parts.append(f'<p class="wb-table-note">{_esc(note)}</p>')
+    return "\n".join(parts)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+class PlaybookSession:
+    """One playbook run on one engagement (see the module docstring)."""
+
+    def __init__(
+        self,
+        spec: PlaybookSpec,
+        engagement: LoadedEngagement,
+        params: Params,
+        loaded: LoadResult,
+        output_dir: Path | None,
+    ) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.engagement_dir = engagement.folder
+        self.engagement = engagement.config
+        self._loaded_engagement = engagement
+        self.params = params
+        self.tables: dict[str, pd.DataFrame] = loaded.tables
+        self.validation = loaded.report
+        self.provenance = loaded.provenance
+        self.output_dir = output_dir
+        self.findings: list[Finding] = []
+        self.metric_rows: list[Metric] = []
+        self.limitations: list[dict[str, str]] = []
+        self._counters: dict[str, int] = {}
+
+    # -- data -----------------------------------------------------------------------------
+    def has(self, *names: str) -> bool:
+        """All of these tables are present (and passed validation)."""
+        return all(n in self.tables for n in names)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise KeyError(f"table {name!r} was not provided for this engagement")
+        return self.tables[name]
+
+    def criteria(self, name: str) -> Any:
+        """An editable criteria file of this playbook; a client file of the same name in the
+        engagement's inputs (``inputs: {required_documents: ...}``) overrides it."""
+        inputs = self.engagement.inputs
+        if name in inputs:
+            from workbench.contracts import normalise_name
+            from workbench.io.readers import read_raw
+
+            spec = inputs[name]
+            raw = read_raw(self._loaded_engagement.input_path(name), spec.sheet).frame
+            raw.columns = [normalise_name(c) for c in raw.columns]
+            return raw.dropna(how="all").reset_index(drop=True)
+        folder = self.spec.folder / "criteria"
+        for suffix in (".csv", ".yaml", ".yml"):
+            path = folder / f"{name}{suffix}"
+            if path.exists():
+                if suffix == ".csv":
+                    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+                return read_yaml(path)
+        available = sorted(p.stem for p in folder.glob("*")) if folder.exists() else []
+        raise KeyError(f"no criteria {name!r} for {self.name} (available: {', '.join(available)})")
+
+    # -- evidence -------------------------------------------------------------------------
+    def record(self, findings: Finding | Iterable[Finding] | None) -> list[Finding]:
+        """Record findings; each gets its id (``PM-EVM-001``) and this playbook's name."""
+        if findings is None:
+            return []
+        items = [findings] if isinstance(findings, Finding) else list(findings)
+        for f in items:
+            code = (f.code or _code_for(f.check)).upper()
+            self._counters[code] = self._counters.get(code, 0) + 1
+            f.playbook = self.name
+            f.id = f"{self.spec.prefix}-{code}-{self._counters[code]:03d}"
+            self.findings.append(f)
+        return items
+
+    def metric(
+        self,
+        metric: str,
+        value: Any,
+        unit: str = "",
+        entity_type: str = "",
+        entity_id: Any = "",
+        period: Any = "",
+    ) -> None:
+        self.metric_rows.append(
+            Metric(metric, value, unit, entity_type, str(entity_id), str(period), self.name)
+        )
+
+    def metrics(self, rows: Iterable[Metric]) -> None:
+        for row in rows:
+            row.playbook = self.name
+            self.metric_rows.append(row)
+
+    def limitation(self, check: str, reason: str) -> None:
+        """A check that could not run, and why: shown here and listed in the appendix."""
+        self.limitations.append({"check": check, "reason": reason})
+        display(Markdown(f"> **Not assessed — {check}.** {reason}"))
+
+    # -- presentation ---------------------------------------------------------------------
+    def show(
+        self,
+        df: pd.DataFrame,
+        title: str | None = None,
+        max_rows: int = 25,
+        note: str | None = None,
+    ) -> None:
+        display(HTML(table_html(df, title=title, max_rows=max_rows, note=note)))
+
+    def figure(self, fig: Any, alt: str) -> None:
+        from workbench.charts import figure_output
+
+        bundle, metadata = figure_output(fig, alt)
+        display(bundle, raw=True, metadata=metadata)
+
+    def md(self, text: str) -> None:
+        display(Markdown(text))
+
+    # -- closing --------------------------------------------------------------------------
+    def score(self) -> float:
+        penalty = sum(SCORE_PENALTY[f.severity] for f in self.findings)
+        return round(max(0.0, 100.0 - penalty), 1)
+
+    def results(self, score: float | None = None) -> dict[str, Any]:
+        findings = sort_findings(self.findings)
+        return {
+            "playbook": self.name,
+            "title": self.spec.title,
+            "version": __version__,
+            "findings": [f.to_dict() for f in findings],
+            "metrics": [m.to_row() for m in self.metric_rows],
+            "limitations": self.limitations,
+            "score": self.score() if score is None else float(score),
+        }
+
+    def finish(self, score: float | None = None) -> dict[str, Any]:
+        """Show the chapter's findings and emit the results bundle."""
+        bundle = self.results(score)
+        rows = [
+            {
+                "id": f["id"],
+                "severity": f["severity"],
+                "area": f["area"],
+                "finding": f["title"],
+                "exceptions": f["exceptions"]["count"],
+                "value": f["exceptions"]["value"],
+            }
+            for f in bundle["findings"]
+        ]
+        frame = pd.DataFrame(
+            rows, columns=["id", "severity", "area", "finding", "exceptions", "value"]
+        )
+        html = table_html(frame, title=f"Findings of this chapter ({len(rows)})", max_rows=60)
+        display({RESULTS_MIME: bundle, "text/html": html}, raw=True)
+        return bundle
+
+
+def _from_namespace(
+    spec: PlaybookSpec, namespace: Mapping[str, Any], engagement: LoadedEngagement
+) -> Params:
+    where = f"notebook {spec.name}"
+    injected = bool(namespace.get("workbench_injected"))
+    values: dict[str, Any] = {}
+    if not injected:
+        # Run by hand (JupyterLab): the engagement's overrides apply over the defaults
+        values.update(engagement.config.parameters.get(spec.name, {}))
+    for name in spec.parameters:
+        if name in namespace and (injected or name not in values):
+            values[name] = namespace[name]
+    return Params(spec.resolve_parameters(values, where))
+
+
+def resolve_engagement_dir(value: Any) -> Path:
+    if value:
+        return Path(str(value)).expanduser()
+    env = os.environ.get("WORKBENCH_ENGAGEMENT")
+    if env:
+        return Path(env).expanduser()
+    folder = demo_dir()
+    if not (folder / "engagement.yaml").exists():
+        from workbench.demo import build_demo
+
+        build_demo(folder)
+    return folder
+
+
+def start(playbook: str, namespace: Mapping[str, Any]) -> PlaybookSession:
+    """Begin a playbook run from a notebook: ``pb = start("bi-assessment", globals())``."""
+    spec = get_playbook(playbook)
+    engagement = load_engagement(resolve_engagement_dir(namespace.get("engagement_dir")))
+    params = _from_namespace(spec, namespace, engagement)
+    loaded = load_inputs(engagement, spec.inputs)
+    missing = [t for t in spec.required_inputs if t not in loaded.tables]
+    errors = [i for i in loaded.report.errors if i.table in spec.inputs]
+    if errors:
+        raise InputError(
+            "the inputs do not pass their contracts:\n" + "\n".join(i.render() for i in errors)
+        )
+    if missing:
+        raise InputError(
+            f"{spec.name} needs the table(s) {', '.join(missing)}, which the "
+            f"engagement does not provide"
+        )
+    from workbench.charts import apply_style
+
+    apply_style()
+    output_dir = namespace.get("output_dir")
+    return PlaybookSession(
+        spec, engagement, params, loaded, Path(output_dir) if output_dir else None
+    )
+
+
+__all__ = ["RESULTS_MIME", "Params", "PlaybookSession", "start", "table_html"]
