@@ -174,6 +174,11 @@ def read_yaml(path: Path) -> Any:
         raise InputError(f"{path}{where}: not valid YAML: {problem}") from None
 
 
+def redact(text: str) -> str:
+    """Hide the password of any ``scheme://user:password@host`` URL in ``text``."""
+    return re.sub(r"(://[^/@:\s]+:)[^/@\s]+@", r"\1***@", text)
+
+
 def format_validation_error(source: Path, exc: ValidationError) -> str:
     """One line per problem: ``file: field.path: message``."""
     lines = []
@@ -186,7 +191,7 @@ def format_validation_error(source: Path, exc: ValidationError) -> str:
         elif err["type"] == "extra_forbidden":
             lines.append(f"{source}: {loc}: unknown field (check the spelling)")
         else:
-            shown = "" if isinstance(given, (dict, list)) else f" (got {given!r})"
+            shown = "" if isinstance(given, (dict, list)) else f" (got {redact(repr(given))})"
             lines.append(f"{source}: {loc}: {msg}{shown}")
     return "\n".join(lines)
 

@@ -92,7 +92,7 @@ _tables = [
         {
             "person_id": column("id", "person_id", "P001"),
             "date": column("date", "Day (or week start) the hours were worked", "2025-03-03"),
-            "hours": column("number", "Hours", 7.5, ge=0, le=168),
+            "hours": column("number", "Hours worked", 7.5, ge=0, le=168),
             "activity": column(
                 "text", "Activity as booked, e.g. status reporting", "status reporting"
             ),
@@ -336,9 +336,9 @@ _tables = [
         "Training attended.",
         {
             "person_id": column("id", "person_id", "P001"),
-            "course": column("text", "Course", "Earned value management"),
-            "date": column("date", "Date", "2025-04-10"),
-            "hours": column("number", "Hours", 8, ge=0, le=500),
+            "course": column("text", "Course attended", "Earned value management"),
+            "date": column("date", "Date of the course", "2025-04-10"),
+            "hours": column("number", "Hours of training", 8, ge=0, le=500),
         },
         used_by=(BI,),
     ),

@@ -120,10 +120,9 @@ def load_table(
         )
         return None, issues, prov
     frame.columns = normalised
-    frame = frame.dropna(how="all")
-    if len(frame.columns):
-        text = frame.astype("string")
-        frame = frame[~text.apply(lambda s: s.str.strip().fillna("").eq("")).all(axis=1)]
+    if len(frame) and len(frame.columns):
+        blank = frame.astype("string").apply(lambda s: s.str.strip().fillna("").eq(""))
+        frame = frame[~blank.to_numpy(dtype=bool).all(axis=1)]
     prov["rows"] = len(frame)
     present = set(frame.columns)
     missing = [c for c in contract.required_columns if c not in present]

@@ -62,11 +62,16 @@ def detect_encoding(sample: bytes) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
-    if best is not None and best.encoding not in ("utf_8", "ascii"):
-        name = best.encoding.replace("_", "-")
-        # Latin text from Windows is far more common in client files than its look-alikes
-        return "cp1252" if name in ("latin-1", "iso8859-1", "iso-8859-1") else name
-    return "cp1252"
+    guess = best.encoding.replace("_", "-") if best is not None else "cp1252"
+    latin = {"cp1250", "cp1252", "latin-1", "iso8859-1", "iso8859-15", "iso8859-2", "mac-roman"}
+    if guess in latin or guess in ("utf-8", "ascii"):
+        # Western European client files are far more often Windows-1252 than its look-alikes
+        try:
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return guess if guess not in ("utf-8", "ascii") else "latin-1"
+    return guess
 
 
 def detect_delimiter(text: str) -> str:
@@ -141,7 +146,10 @@ def read_csv(path: Path) -> RawTable:
 
 
 def _header_score(row: Iterable[Any], expected: set[str]) -> int:
-    return sum(1 for v in row if v is not None and normalise_name(v) in expected)
+    """Known column names in the row, less the other filled cells."""
+    cells = [normalise_name(v) for v in row if v is not None and str(v).strip()]
+    hits = sum(1 for c in cells if c in expected)
+    return hits - (len(cells) - hits) if hits else 0
 
 
 def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = ()) -> RawTable:
@@ -174,7 +182,7 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
         notes = []
         if ws.sheet_state != "visible":
             notes.append(f"sheet {match!r} is hidden")
-        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        rows = [tuple(r) for r in ws.iter_rows(min_row=1, values_only=True)]
     finally:
         wb.close()
     expected = {normalise_name(c) for c in expected_columns}
@@ -183,15 +191,14 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
     if expected:
         scores = [_header_score(r, expected) for r in window]
         if scores and max(scores) > 0:
-            header_at = scores.index(max(scores))
+            # the last best row: guidance rows above a header may repeat column names
+            header_at = len(scores) - 1 - scores[::-1].index(max(scores))
     else:
         header_at = next((i for i, r in enumerate(window) if any(v is not None for v in r)), 0)
     if not rows:
         return RawTable(pd.DataFrame(), f"{path} [{match}]", ".", tuple(notes))
     header = list(rows[header_at])
-    width = (
-        max(len(header), *(len(r) for r in rows[header_at + 1 :])) if len(rows) > 1 else len(header)
-    )
+    width = max([len(header)] + [len(r) for r in rows[header_at + 1 :]])
     header += [None] * (width - len(header))
     cols = [
         str(h).strip() if h is not None else f"(unnamed column {i + 1})"
