@@ -18,7 +18,9 @@ import fcntl
 import json
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -183,18 +185,21 @@ def execute_playbook(
 ) -> None:
     """Run one notebook with papermill; the executed (or partial) notebook is kept."""
     import papermill as pm
+    from jupyter_client.manager import KernelManager
     from papermill.exceptions import PapermillExecutionError
 
     output = work_dir / "notebooks" / f"{spec.name}.ipynb"
     injected = {
         "engagement_dir": str(engagement.folder),
         "output_dir": str(work_dir),
-        "workbench_injected": True,
     }
     injected.update({k: spec.parameters[k].notebook_value(v) for k, v in params.items()})
     started = time.perf_counter()
     log_path = work_dir / "logs" / f"{spec.name}.log"
+    # Kernels talk over Unix sockets in a private folder, not over unencrypted TCP
+    sockets = Path(tempfile.mkdtemp(prefix="wb-kernel-"))
     try:
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
         pm.execute_notebook(
             str(spec.notebook),
             str(output),
@@ -204,6 +209,7 @@ def execute_playbook(
             log_output=False,
             cwd=str(spec.notebook.parent),
             request_save_on_cell_execute=False,
+            km=km,
         )
         record.status = "ok"
     except PapermillExecutionError as exc:
@@ -215,6 +221,8 @@ def execute_playbook(
         record.status = "failed"
         record.error = f"{type(exc).__name__}: {exc}"
         log_path.write_text(traceback.format_exc())
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     record.seconds = round(time.perf_counter() - started, 2)
 
 

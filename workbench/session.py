@@ -272,7 +272,7 @@ def _from_namespace(
     spec: PlaybookSpec, namespace: Mapping[str, Any], engagement: LoadedEngagement
 ) -> Params:
     where = f"notebook {spec.name}"
-    injected = bool(namespace.get("workbench_injected"))
+    injected = namespace.get("output_dir") is not None  # the runner always sets it
     values: dict[str, Any] = {}
     if not injected:
         # Run by hand (JupyterLab): the engagement's overrides apply over the defaults
