@@ -156,3 +156,13 @@ def test_mixed_date_formats_are_read_and_flagged(tmp_path: Path) -> None:
     frame, issues, _ = _load(path)
     assert frame is not None and frame.loc[3, "baseline_start"] == pd.Timestamp("2025-02-06")
     assert any(i.level == "warning" and i.column == "baseline_start" for i in issues)
+
+
+def test_soft_rule_failures_are_warnings_and_rows_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    pd.DataFrame({"respondent_id": ["R1", "R1", "R2"], "area": ["Cost"] * 3,
+                  "question_id": ["C1", "C2", "C1"], "score": [3, 7, -1]}).to_csv(path, index=False)
+    frame, issues, _ = load_table(CONTRACTS["maturity_responses"], path)
+    assert frame is not None and len(frame) == 3
+    assert [i.level for i in issues] == ["warning", "warning"]
+    assert sorted(r for i in issues for r in i.rows) == [3, 4]

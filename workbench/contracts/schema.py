@@ -44,6 +44,7 @@ def column(
     ge: float | None = None,
     le: float | None = None,
     regex: str | None = None,
+    soft: bool = False,
 ) -> pa.Column:
     """Declare one column of the data request.
 
@@ -63,6 +64,10 @@ def column(
         Inclusive bounds for numbers.
     regex : str, optional
         A pattern every non-empty value must match.
+    soft : bool
+        Rule failures (allowed values, bounds, pattern) are warnings, not errors: the rows
+        are kept and the playbook excludes and names them (e.g. questionnaire answers
+        outside 0-5 should not stop a whole audit).
     """
     checks: list[pa.Check] = []
     if allowed is not None:
@@ -80,7 +85,7 @@ def column(
         unique=unique,
         required=required,
         description=meaning,
-        metadata={"kind": kind, "example": example, "allowed": list(allowed or [])},
+        metadata={"kind": kind, "example": example, "allowed": list(allowed or []), "soft": soft},
     )
 
 
@@ -95,6 +100,7 @@ class ColumnInfo:
     required: bool
     nullable: bool
     allowed: list[str]
+    soft: bool = False
 
 
 @dataclass
@@ -119,6 +125,7 @@ class TableContract:
                 required=col.required,
                 nullable=col.nullable,
                 allowed=col.metadata["allowed"],
+                soft=col.metadata.get("soft", False),
             )
             for name, col in self.schema.columns.items()
         }

@@ -185,6 +185,9 @@ def load_table(
             info = contract.columns.get(issue.column)
             if info and issue.expected not in ("a value in every row", "each key to appear once"):
                 issue.expected = _rule_text(schema, issue.column, issue.expected)
+                if info.soft:
+                    issue.level = "warning"
+                    issue.message += "; the playbook leaves these rows out of its scoring"
             if (
                 info is not None
                 and issue.rows
