@@ -139,12 +139,25 @@ def preflight(
     params = resolve_parameters(engagement, specs)
     tables = sorted({t for s in specs for t in s.inputs} | set(engagement.config.inputs))
     loaded = load_inputs(engagement, tables)
+    if engagement.config.database is not None and any(s.name == "database-audit" for s in specs):
+        check_database(engagement)
     if not loaded.report.ok:
         raise InputError(
             "the inputs do not pass their contracts (nothing was run):\n"
             + loaded.report.render(("error",))
         )
     return engagement, specs, params, loaded
+
+
+def check_database(engagement: LoadedEngagement) -> None:
+    """The client database answers (read-only) before any kernel is started."""
+    from workbench.dbaudit.connect import connect
+
+    db = engagement.config.database
+    assert db is not None
+    engine = connect(db.url, base_dir=engagement.folder, password_env=db.password_env,
+                     statement_timeout_s=min(db.statement_timeout_s, 15.0))
+    engine.dispose()
 
 
 def skip_reason(spec: PlaybookSpec, engagement: LoadedEngagement, loaded: LoadResult) -> str:
