@@ -157,13 +157,13 @@ def finding_from_ids(
     population_count: int,
     population_value: float | None = None,
     exception_value: float | None = None,
-    **text: str,
+    recommendation: str = "",
+    corrective_action: str = "",
+    preventive_action: str = "",
+    owner_role: str = "PMO",
+    code: str = "",
 ) -> Finding:
-    """Build a finding from the exception ids, the usual case for a check.
-
-    ``text`` takes ``recommendation``, ``corrective_action``, ``preventive_action``,
-    ``owner_role`` and ``code``.
-    """
+    """Build a finding from the exception ids, the usual case for a check."""
     unique_ids = list(dict.fromkeys(str(i) for i in ids))
     return Finding(
         check=check,
@@ -174,7 +174,11 @@ def finding_from_ids(
         population=Population(int(population_count), population_value),
         exceptions=Exceptions(len(unique_ids), exception_value),
         entities=Entities(entity_type, unique_ids),
-        **text,
+        recommendation=recommendation,
+        corrective_action=corrective_action,
+        preventive_action=preventive_action,
+        owner_role=owner_role,
+        code=code,
     )
 
 

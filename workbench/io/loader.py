@@ -22,7 +22,7 @@ from workbench.engagement import LoadedEngagement
 from workbench.errors import InputError
 from workbench.io.coerce import coerce
 from workbench.io.readers import read_raw
-from workbench.io.validation import Issue, ValidationReport
+from workbench.io.validation import Issue, Level, ValidationReport
 
 
 @dataclass
@@ -133,7 +133,7 @@ def load_table(
             msg = "the sheet has no data rows; the table is treated as not provided"
         else:
             msg = "the file has a header but no data rows"
-        level = "warning" if from_workbook and present else "error"
+        level: Level = "warning" if from_workbook and present else "error"
         issues.append(
             Issue(level, name, msg, shown, expected="one row per record under the header")
         )
@@ -182,14 +182,14 @@ def load_table(
         schema.validate(typed, lazy=True)
     except pa_errors.SchemaErrors as exc:
         for issue in _pandera_issues(exc, name, shown, contract):
-            info = contract.columns.get(issue.column)
-            if info and issue.expected not in ("a value in every row", "each key to appear once"):
+            found = contract.columns.get(issue.column)
+            if found and issue.expected not in ("a value in every row", "each key to appear once"):
                 issue.expected = _rule_text(schema, issue.column, issue.expected)
-                if info.soft:
+                if found.soft:
                     issue.level = "warning"
                     issue.message += "; the playbook leaves these rows out of its scoring"
             if (
-                info is not None
+                found is not None
                 and issue.rows
                 and set(issue.rows) <= set(_bad_rows(issues, issue.column))
             ):
