@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,14 @@ import pandas as pd
 from workbench.contracts.schema import normalise_name
 from workbench.errors import InputError
 
-#: Files larger than this are refused with a message instead of exhausting memory.
+#: Files larger than this are refused with a message instead of exhausting memory
+#: (``WORKBENCH_MAX_INPUT_MB`` changes it).
 MAX_FILE_BYTES = 4 * 1024**3
+
+
+def max_file_bytes() -> int:
+    env = os.environ.get("WORKBENCH_MAX_INPUT_MB")
+    return int(float(env) * 1024**2) if env else MAX_FILE_BYTES
 _SAMPLE = 256 * 1024
 
 
@@ -42,10 +49,11 @@ def _check_file(path: Path) -> None:
     size = path.stat().st_size
     if size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes); expected a header row and data")
-    if size > MAX_FILE_BYTES:
+    limit = max_file_bytes()
+    if size > limit:
         raise InputError(
-            f"{path}: the file is {size / 1024**3:.1f} GiB, above the {MAX_FILE_BYTES / 1024**3:.0f}"
-            " GiB limit for one table; send it as Parquet or split it by period"
+            f"{path}: the file is {size / 1024**2:,.0f} MiB, above the {limit / 1024**2:,.0f}"
+            " MiB limit for one table; send it as Parquet or split it by period"
         )
 
 
