@@ -198,7 +198,7 @@ def execute_playbook(
 ) -> None:
     """Run one notebook with papermill; the executed (or partial) notebook is kept."""
     import papermill as pm
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
     from papermill.exceptions import PapermillExecutionError
 
     output = work_dir / "notebooks" / f"{spec.name}.ipynb"
@@ -212,7 +212,7 @@ def execute_playbook(
     # Kernels talk over Unix sockets in a private folder, not over unencrypted TCP
     sockets = Path(tempfile.mkdtemp(prefix="wb-kernel-"))
     try:
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
         pm.execute_notebook(
             str(spec.notebook),
             str(output),
