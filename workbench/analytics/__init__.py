@@ -1,0 +1,1 @@
+"""Audit analytics over tables: Benford, duplicates, gaps, ledger tests, outliers, sampling."""
