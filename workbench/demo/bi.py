@@ -29,25 +29,44 @@ DECISION_SEGMENT = "Public Sector"
 HOTSPOT_SEGMENT = "Telecom"
 
 _VENDORS = [
-    ("Acme Supplies Ltd", "materials"), ("Globex Travel", "travel"),
-    ("Initech Software Inc", "software"), ("Umbrella Hardware", "hardware"),
-    ("Stark Facilities", "facilities"), ("Wayne Logistics", "logistics"),
-    ("Hooli Cloud Services", "software"), ("Vandelay Imports", "materials"),
-    ("Pied Piper Data", "software"), ("Soylent Catering", "catering"),
-    ("Cyberdyne Systems", "hardware"), ("Tyrell Consulting", "subcontractor"),
-    ("Oscorp Labs", "testing"), ("Massive Dynamic", "subcontractor"),
-    ("Aperture Training", "training"), ("Gringotts Finance", "fees"),
-    ("Monarch Printing", "office"), ("Nakatomi Trading", "materials"),
-    ("Brightline Consulting Ltd", "subcontractor"), ("Dunder Paper Co", "office"),
-    ("Sterling Cooper Media", "marketing"), ("Wonka Events", "catering"),
-    ("Prestige Worldwide", "travel"), ("Blue Sun Energy", "facilities"),
+    ("Acme Supplies Ltd", "materials"),
+    ("Globex Travel", "travel"),
+    ("Initech Software Inc", "software"),
+    ("Umbrella Hardware", "hardware"),
+    ("Stark Facilities", "facilities"),
+    ("Wayne Logistics", "logistics"),
+    ("Hooli Cloud Services", "software"),
+    ("Vandelay Imports", "materials"),
+    ("Pied Piper Data", "software"),
+    ("Soylent Catering", "catering"),
+    ("Cyberdyne Systems", "hardware"),
+    ("Tyrell Consulting", "subcontractor"),
+    ("Oscorp Labs", "testing"),
+    ("Massive Dynamic", "subcontractor"),
+    ("Aperture Training", "training"),
+    ("Gringotts Finance", "fees"),
+    ("Monarch Printing", "office"),
+    ("Nakatomi Trading", "materials"),
+    ("Brightline Consulting Ltd", "subcontractor"),
+    ("Dunder Paper Co", "office"),
+    ("Sterling Cooper Media", "marketing"),
+    ("Wonka Events", "catering"),
+    ("Prestige Worldwide", "travel"),
+    ("Blue Sun Energy", "facilities"),
 ]
 #: The vendor spelled two ways, and its second spelling.
 FUZZY_VENDOR = "Brightline Consulting Ltd"
 FUZZY_VARIANT = "BrightLine Consulting Limited"
-_COURSES = ["Earned value management", "Agile delivery", "Contract management",
-            "Risk management", "Stakeholder communication", "Quality assurance",
-            "Schedule management", "Negotiation"]
+_COURSES = [
+    "Earned value management",
+    "Agile delivery",
+    "Contract management",
+    "Risk management",
+    "Stakeholder communication",
+    "Quality assurance",
+    "Schedule management",
+    "Negotiation",
+]
 
 
 def generate(ctx: DemoContext) -> None:
@@ -81,11 +100,24 @@ def _poor_pm(projects: pd.DataFrame) -> str:
     return str(counts.idxmax())
 
 
-def _milestones(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp,
-                poor_pm: str) -> pd.DataFrame:
+def _milestones(
+    rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Timestamp, poor_pm: str
+) -> pd.DataFrame:
     rows = []
-    names = ["Kick-off", "Design", "Build 1", "Build 2", "Build 3", "Integration", "Test",
-             "UAT", "Go-live", "Hypercare", "Handover", "Closure"]
+    names = [
+        "Kick-off",
+        "Design",
+        "Build 1",
+        "Build 2",
+        "Build 3",
+        "Integration",
+        "Test",
+        "UAT",
+        "Go-live",
+        "Hypercare",
+        "Handover",
+        "Closure",
+    ]
     k = 0
     for p in projects.itertuples():
         n = int(rng.integers(6, 12))
@@ -98,16 +130,18 @@ def _milestones(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Time
             k += 1
             plan = planned[j] + pd.Timedelta(days=int(rng.integers(-3, 4)))
             if p.pm_id == poor_pm:
-                delay = int(rng.integers(5, 45)) if rng.random() < 0.85 else int(
-                    rng.integers(-5, 1))
+                delay = (
+                    int(rng.integers(5, 45)) if rng.random() < 0.85 else int(rng.integers(-5, 1))
+                )
             else:
-                delay = int(rng.integers(-10, 1)) if rng.random() < 0.85 else int(
-                    rng.integers(1, 30))
+                delay = (
+                    int(rng.integers(-10, 1)) if rng.random() < 0.85 else int(rng.integers(1, 30))
+                )
             delivered = plan + pd.Timedelta(days=delay)
             delivered_at = delivered if delivered <= as_of else pd.NaT
             accepted = pd.NaT
             if pd.notna(delivered_at):
-                regime_new = (p.segment == DECISION_SEGMENT and delivered_at >= DECISION_DATE)
+                regime_new = p.segment == DECISION_SEGMENT and delivered_at >= DECISION_DATE
                 if p.segment == DECISION_SEGMENT and not regime_new:
                     lag = int(rng.integers(14, 26))
                 elif regime_new:
@@ -116,12 +150,17 @@ def _milestones(rng: np.random.Generator, projects: pd.DataFrame, as_of: pd.Time
                     lag = int(rng.integers(3, 20))
                 accepted = delivered_at + pd.Timedelta(days=lag)
                 accepted = accepted if accepted <= as_of else pd.NaT
-            rows.append({
-                "milestone_id": f"M-{k:04d}", "project_id": p.project_id,
-                "name": names[j % len(names)], "planned_date": plan,
-                "billable_amount": float(amounts[j]), "delivered_date": delivered_at,
-                "accepted_date": accepted,
-            })
+            rows.append(
+                {
+                    "milestone_id": f"M-{k:04d}",
+                    "project_id": p.project_id,
+                    "name": names[j % len(names)],
+                    "planned_date": plan,
+                    "billable_amount": float(amounts[j]),
+                    "delivered_date": delivered_at,
+                    "accepted_date": accepted,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -132,9 +171,13 @@ def _pick(rng: np.random.Generator, pool: list[str], n: int, taken: set[str]) ->
     return chosen
 
 
-def _billing(ctx: DemoContext, rng: np.random.Generator, milestones: pd.DataFrame,
-             projects: pd.DataFrame, as_of: pd.Timestamp
-             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _billing(
+    ctx: DemoContext,
+    rng: np.random.Generator,
+    milestones: pd.DataFrame,
+    projects: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     m = milestones.copy()
     taken: set[str] = set()
     old = as_of - pd.Timedelta(days=60)
@@ -152,19 +195,26 @@ def _billing(ctx: DemoContext, rng: np.random.Generator, milestones: pd.DataFram
             continue
         when = r.accepted_date + pd.Timedelta(days=int(rng.integers(2, 20)))
         if when <= as_of:
-            invoices.append({"milestone_id": r.milestone_id, "project_id": r.project_id,
-                             "invoice_date": when, "amount": r.billable_amount})
-    inv = pd.DataFrame(invoices).sort_values(["invoice_date", "milestone_id"]).reset_index(
-        drop=True)
+            invoices.append(
+                {
+                    "milestone_id": r.milestone_id,
+                    "project_id": r.project_id,
+                    "invoice_date": when,
+                    "amount": r.billable_amount,
+                }
+            )
+    inv = (
+        pd.DataFrame(invoices).sort_values(["invoice_date", "milestone_id"]).reset_index(drop=True)
+    )
     # Invoiced below the billable amount: 80-95% of it.
     pool = inv.loc[inv["invoice_date"] < old, "milestone_id"]
     under = _pick(rng, pool.tolist(), 6, taken)
     cut = inv["milestone_id"].isin(under)
-    inv.loc[cut, "amount"] = np.round(inv.loc[cut, "amount"] * rng.uniform(0.80, 0.95,
-                                                                          cut.sum()), 0)
+    inv.loc[cut, "amount"] = np.round(
+        inv.loc[cut, "amount"] * rng.uniform(0.80, 0.95, cut.sum()), 0
+    )
     # Invoice numbers run in date order; three gaps are left in the sequence.
-    skip_after = sorted(int(x) for x in rng.choice(np.arange(50, len(inv) - 50), 3,
-                                                   replace=False))
+    skip_after = sorted(int(x) for x in rng.choice(np.arange(50, len(inv) - 50), 3, replace=False))
     gap_sizes = [1, 3, 2]
     numbers, missing, current = [], [], 100001
     for i in range(len(inv)):
@@ -172,17 +222,29 @@ def _billing(ctx: DemoContext, rng: np.random.Generator, milestones: pd.DataFram
         current += 1
         if i in skip_after:
             size = gap_sizes[skip_after.index(i)]
-            missing += [f"INV-{current + s}" for s in range(size)]
+            first, last = f"INV-{current}", f"INV-{current + size - 1}"
+            missing.append(first if size == 1 else f"{first}..{last}")
             current += size
     inv.insert(0, "invoice_id", [f"I-{i + 1:04d}" for i in range(len(inv))])
     inv.insert(1, "invoice_number", [f"INV-{n}" for n in numbers])
     inv.insert(4, "due_date", inv["invoice_date"] + pd.Timedelta(days=30))
-    inv = inv[["invoice_id", "invoice_number", "project_id", "invoice_date", "due_date",
-               "amount", "milestone_id"]]
+    inv = inv[
+        [
+            "invoice_id",
+            "invoice_number",
+            "project_id",
+            "invoice_date",
+            "due_date",
+            "amount",
+            "milestone_id",
+        ]
+    ]
 
     # Long unpaid: old invoices with no payment (two bands: 91-120 and > 120 days).
-    pool = inv.loc[(inv["invoice_date"] < as_of - pd.Timedelta(days=100))
-                   & ~inv["milestone_id"].isin(under), "invoice_id"]
+    pool = inv.loc[
+        (inv["invoice_date"] < as_of - pd.Timedelta(days=100)) & ~inv["milestone_id"].isin(under),
+        "invoice_id",
+    ]
     unpaid = _pick(rng, pool.tolist(), 8, set())
     pays = []
     for r in inv.itertuples():
@@ -194,8 +256,7 @@ def _billing(ctx: DemoContext, rng: np.random.Generator, milestones: pd.DataFram
         if rng.random() < 0.1:
             first = round(r.amount * 0.5, 2)
             early = r.invoice_date + pd.Timedelta(days=int(rng.integers(5, 10)))
-            pays += [(r.invoice_id, early, first), (r.invoice_id, when, round(r.amount - first,
-                                                                               2))]
+            pays += [(r.invoice_id, early, first), (r.invoice_id, when, round(r.amount - first, 2))]
         else:
             pays.append((r.invoice_id, when, r.amount))
     pay = pd.DataFrame(pays, columns=["invoice_id", "payment_date", "amount"])
@@ -206,17 +267,18 @@ def _billing(ctx: DemoContext, rng: np.random.Generator, milestones: pd.DataFram
     ctx.plant(PLAYBOOK, "accepted_not_invoiced", not_invoiced)
     ctx.plant(PLAYBOOK, "invoiced_below_billable", under)
     ctx.plant(PLAYBOOK, "long_unpaid_invoices", unpaid)
-    ctx.plant(PLAYBOOK, "invoice_number_gaps", missing)
+    ctx.plant(PLAYBOOK, "sequence_gaps_invoice_number", missing)
     return m, inv, pay
 
 
-def _working_days(ctx: DemoContext) -> tuple[pd.DatetimeIndex, list[pd.Timestamp],
-                                             list[pd.Timestamp]]:
+def _working_days(
+    ctx: DemoContext,
+) -> tuple[pd.DatetimeIndex, list[pd.Timestamp], list[pd.Timestamp]]:
     days = pd.date_range(ctx.period_start, ctx.period_end, freq="D")
     years = sorted({d.year for d in days})
     hol = holidays.country_holidays("GB", years=years)
     is_hol = np.array([d.date() in hol for d in days])
-    weekend = days.dayofweek >= 5
+    weekend = days.day_of_week >= 5
     work = days[~weekend & ~is_hol]
     return work, list(days[weekend]), list(days[is_hol & ~weekend])
 
@@ -225,36 +287,45 @@ def _clean_amounts(rng: np.random.Generator, n: int) -> np.ndarray:
     """Lognormal amounts with cents, none just below the approval limit, none round."""
     out = np.round(rng.lognormal(np.log(300), 1.4, n), 2)
     low = APPROVAL_LIMIT * (1 - LIMIT_MARGIN)
+    # Clean amounts stay within 3 sigma on the log scale: the outlier test scores at 3.5.
+    hi = 300 * np.exp(3 * 1.4)
     for _ in range(50):
         bad = ((out >= low) & (out < APPROVAL_LIMIT)) | (np.round(out % 1, 2) == 0) | (out < 1)
+        bad |= out > hi
         if not bad.any():
             break
         out[bad] = np.round(rng.lognormal(np.log(300), 1.4, int(bad.sum())), 2)
     return out
 
 
-def _expenses(ctx: DemoContext, rng: np.random.Generator, projects: pd.DataFrame,
-              staff: pd.DataFrame) -> pd.DataFrame:
+def _expenses(
+    ctx: DemoContext, rng: np.random.Generator, projects: pd.DataFrame, staff: pd.DataFrame
+) -> pd.DataFrame:
     work, weekends, holiday_days = _working_days(ctx)
     n = 3000
     vendor_idx = rng.integers(0, len(_VENDORS), n)
     dates = work[np.sort(rng.integers(0, len(work), n))]
     amounts = _clean_amounts(rng, n)
-    frame = pd.DataFrame({
-        "date": dates, "amount": amounts,
-        "vendor": [_VENDORS[i][0] for i in vendor_idx],
-        "category": [_VENDORS[i][1] for i in vendor_idx],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": dates,
+            "amount": amounts,
+            "vendor": [_VENDORS[i][0] for i in vendor_idx],
+            "category": [_VENDORS[i][1] for i in vendor_idx],
+        }
+    )
     frame = _separate_near(rng, frame)
     # Vendor invoice numbers: a prefix per vendor and a unique running number.
-    prefix = {v: "".join(w[0] for w in v.split()[:2]).upper() + f"{i:02d}"
-              for i, (v, _) in enumerate(_VENDORS)}
+    prefix = {
+        v: "".join(w[0] for w in v.split()[:2]).upper() + f"{i:02d}"
+        for i, (v, _) in enumerate(_VENDORS)
+    }
     frame["invoice_number"] = [f"{prefix[v]}-{70000 + i}" for i, v in enumerate(frame["vendor"])]
     project_ids = projects["project_id"].tolist()
-    people = staff.loc[staff["role"].isin(["Engineer", "Consultant", "Project Manager"]),
-                       "person_id"].tolist()
-    approvers = staff.loc[staff["role"].isin(["Director", "Finance Officer"]),
-                          "person_id"].tolist()
+    people = staff.loc[
+        staff["role"].isin(["Engineer", "Consultant", "Project Manager"]), "person_id"
+    ].tolist()
+    approvers = staff.loc[staff["role"].isin(["Director", "Finance Officer"]), "person_id"].tolist()
     frame["project_id"] = [project_ids[int(i)] for i in rng.integers(0, len(project_ids), n)]
     frame["person_id"] = [people[int(i)] for i in rng.integers(0, len(people), n)]
     frame["approver_id"] = [approvers[int(i)] for i in rng.integers(0, len(approvers), n)]
@@ -268,57 +339,87 @@ def _expenses(ctx: DemoContext, rng: np.random.Generator, projects: pd.DataFrame
     picks = rng.choice(base.index.to_numpy(), size=8, replace=False)
     # Exact duplicates: the same posting entered twice.
     for i in picks[:4]:
-        extra.append({**frame.loc[i].to_dict(), "_plant": "duplicate_exact", "_of": i})
+        extra.append({**frame.loc[i].to_dict(), "_plant": "exact_duplicates", "_of": i})
     # Same vendor and amount, different invoice number, a few weeks later.
     for j, i in enumerate(picks[4:]):
         row = frame.loc[i].to_dict()
         later = work[work > row["date"] + pd.Timedelta(days=20)]
-        row.update({"date": later[int(rng.integers(0, min(len(later), 20)))],
-                    "invoice_number": f"{row['invoice_number']}-R{j + 1}"})
-        extra.append({**row, "_plant": "duplicate_same_vendor_amount", "_of": i})
-    # Just below the approval limit, round amounts, weekend and holiday postings.
+        row.update(
+            {
+                "date": later[int(rng.integers(0, min(len(later), 20)))],
+                "invoice_number": f"{row['invoice_number']}-R{j + 1}",
+            }
+        )
+        extra.append({**row, "_plant": "duplicates_same_same_different", "_of": i})
+    # Just below the approval limit, round amounts, an outlier, weekend and holiday postings.
     specials = []
     for amount in np.round(rng.uniform(4800, 4999.99, 8), 2):
-        specials.append(("below_approval_limit", float(amount), work[int(rng.integers(
-            0, len(work)))]))
+        specials.append(
+            ("just_below_approval_limit", float(amount), work[int(rng.integers(0, len(work)))])
+        )
     for amount in (800.0, 1500.0, 2000.0, 3000.0, 12000.0):
         specials.append(("round_amounts", amount, work[int(rng.integers(0, len(work)))]))
+    # One expense far above anything else in its category.
+    specials.append(("outliers_robust", 187450.20, work[int(rng.integers(0, len(work)))]))
     for d in rng.choice(np.arange(len(weekends)), 6, replace=False):
-        specials.append(("weekend_holiday_postings", float(_clean_amounts(rng, 1)[0]),
-                         weekends[int(d)]))
+        specials.append(("weekend_postings", float(_clean_amounts(rng, 1)[0]), weekends[int(d)]))
     for d in rng.choice(np.arange(len(holiday_days)), 3, replace=False):
-        specials.append(("weekend_holiday_postings", float(_clean_amounts(rng, 1)[0]),
-                         holiday_days[int(d)]))
+        specials.append(
+            ("holiday_postings", float(_clean_amounts(rng, 1)[0]), holiday_days[int(d)])
+        )
     for s, (check, amount, when) in enumerate(specials):
         v = int(rng.integers(0, len(_VENDORS) - 1))
         vendor, category = _VENDORS[v] if _VENDORS[v][0] != FUZZY_VENDOR else _VENDORS[-1]
-        extra.append({"date": when, "amount": amount, "vendor": vendor, "category": category,
-                      "invoice_number": f"{prefix[vendor]}-{90000 + s}",
-                      "project_id": project_ids[int(rng.integers(0, len(project_ids)))],
-                      "person_id": people[int(rng.integers(0, len(people)))],
-                      "approver_id": approvers[int(rng.integers(0, len(approvers)))],
-                      "_plant": check, "_of": None})
+        extra.append(
+            {
+                "date": when,
+                "amount": amount,
+                "vendor": vendor,
+                "category": category,
+                "invoice_number": f"{prefix[vendor]}-{90000 + s}",
+                "project_id": project_ids[int(rng.integers(0, len(project_ids)))],
+                "person_id": people[int(rng.integers(0, len(people)))],
+                "approver_id": approvers[int(rng.integers(0, len(approvers)))],
+                "_plant": check,
+                "_of": None,
+            }
+        )
     frame["_plant"] = None
     frame["_of"] = None
     full = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
     full = full.sort_values(["date", "vendor"], kind="stable").reset_index()
     full["expense_id"] = [f"E-{i + 1:06d}" for i in range(len(full))]
     id_of = dict(zip(full["index"], full["expense_id"], strict=True))
-    for check in ("duplicate_exact", "duplicate_same_vendor_amount"):
+    for check in ("exact_duplicates", "duplicates_same_same_different"):
         rows = full.loc[full["_plant"] == check]
         plants[check] = sorted([*rows["expense_id"], *(id_of[int(o)] for o in rows["_of"])])
-    for check in ("below_approval_limit", "round_amounts", "weekend_holiday_postings"):
+    for check in (
+        "just_below_approval_limit",
+        "round_amounts",
+        "weekend_postings",
+        "holiday_postings",
+        "outliers_robust",
+    ):
         plants[check] = sorted(full.loc[full["_plant"] == check, "expense_id"])
     for check, ids in plants.items():
         ctx.plant(PLAYBOOK, check, ids)
     ctx.plant(PLAYBOOK, "fuzzy_vendor_names", sorted([FUZZY_VENDOR, FUZZY_VARIANT]))
-    cols = ["expense_id", "date", "amount", "vendor", "project_id", "person_id", "category",
-            "invoice_number", "approver_id"]
+    cols = [
+        "expense_id",
+        "date",
+        "amount",
+        "vendor",
+        "project_id",
+        "person_id",
+        "category",
+        "invoice_number",
+        "approver_id",
+    ]
     return full[cols].reset_index(drop=True)
 
 
 def _separate_near(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
-    """Redraw amounts so that no two clean rows of a vendor look like near duplicates."""
+    """Redraw amounts so that no two clean rows of a vendor look like (near) duplicates."""
     out = frame.copy()
     for _ in range(20):
         clash = []
@@ -332,14 +433,21 @@ def _separate_near(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFram
                     if abs(a[j] - a[i]) <= NEAR_SHARE * max(a[i], a[j]):
                         clash.append(g.index[j])
                     j += 1
+        # The same vendor and amount twice is a same-same-different hit: keep amounts unique.
+        clash += out.index[out.duplicated(["vendor", "amount"], keep="first")].tolist()
         if not clash:
             return out
         out.loc[clash, "amount"] = _clean_amounts(rng, len(clash))
     return out
 
 
-def _defects(rng: np.random.Generator, milestones: pd.DataFrame, projects: pd.DataFrame,
-             staff: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def _defects(
+    rng: np.random.Generator,
+    milestones: pd.DataFrame,
+    projects: pd.DataFrame,
+    staff: pd.DataFrame,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
     seg = projects.set_index("project_id")["segment"]
     delivery = staff.loc[staff["role"].isin(["Engineer", "Consultant"])]
     by_segment = {s: g["person_id"].tolist() for s, g in delivery.groupby("segment")}
@@ -354,71 +462,138 @@ def _defects(rng: np.random.Generator, milestones: pd.DataFrame, projects: pd.Da
                 continue
             closed = found + pd.Timedelta(days=int(np.ceil(rng.lognormal(np.log(8), 0.7))))
             people = by_segment.get(segment, delivery["person_id"].tolist())
-            rows.append({
-                "project_id": r.project_id, "found_date": found,
-                "severity": severities[int(rng.choice(4, p=[0.05, 0.2, 0.45, 0.3]))],
-                "closed_date": closed if closed <= as_of else pd.NaT,
-                "person_id": people[int(rng.integers(0, len(people)))],
-                "phase": str(rng.choice(["testing", "UAT", "production"], p=[0.6, 0.3, 0.1])),
-            })
+            rows.append(
+                {
+                    "project_id": r.project_id,
+                    "found_date": found,
+                    "severity": severities[int(rng.choice(4, p=[0.05, 0.2, 0.45, 0.3]))],
+                    "closed_date": closed if closed <= as_of else pd.NaT,
+                    "person_id": people[int(rng.integers(0, len(people)))],
+                    "phase": str(rng.choice(["testing", "UAT", "production"], p=[0.6, 0.3, 0.1])),
+                }
+            )
     out = pd.DataFrame(rows).sort_values(["found_date", "project_id"]).reset_index(drop=True)
     out.insert(0, "defect_id", [f"D-{i + 1:04d}" for i in range(len(out))])
     return out
 
 
-def _trainings(rng: np.random.Generator, staff: pd.DataFrame,
-               ctx: DemoContext) -> pd.DataFrame:
+def _trainings(rng: np.random.Generator, staff: pd.DataFrame, ctx: DemoContext) -> pd.DataFrame:
     people = staff.loc[~staff["role"].isin(["Director"]), "person_id"].tolist()
     days = pd.date_range(ctx.period_start, ctx.period_end, freq="B")
     rows = []
     for _ in range(110):
-        rows.append({"person_id": people[int(rng.integers(0, len(people)))],
-                     "course": _COURSES[int(rng.integers(0, len(_COURSES)))],
-                     "date": days[int(rng.integers(0, len(days)))],
-                     "hours": float(rng.choice([4, 8, 8, 16, 24, 40]))})
+        rows.append(
+            {
+                "person_id": people[int(rng.integers(0, len(people)))],
+                "course": _COURSES[int(rng.integers(0, len(_COURSES)))],
+                "date": days[int(rng.integers(0, len(days)))],
+                "hours": float(rng.choice([4, 8, 8, 16, 24, 40])),
+            }
+        )
     return pd.DataFrame(rows).sort_values(["date", "person_id"]).reset_index(drop=True)
 
 
 def _decisions() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"decision_id": "DEC-01", "date": date(2024, 11, 4),
-         "title": "Monthly portfolio review board introduced", "segment": None},
-        {"decision_id": "DEC-02", "date": DECISION_DATE.date(),
-         "title": "Acceptance sign-off SLA of 10 working days", "segment": DECISION_SEGMENT},
-        {"decision_id": "DEC-03", "date": date(2025, 9, 15),
-         "title": "Expense pre-approval for purchases above 2,000", "segment": None},
-        {"decision_id": "DEC-04", "date": date(2025, 11, 3),
-         "title": "Weekly defect triage board", "segment": None},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "decision_id": "DEC-01",
+                "date": date(2024, 11, 4),
+                "title": "Monthly portfolio review board introduced",
+                "segment": None,
+            },
+            {
+                "decision_id": "DEC-02",
+                "date": DECISION_DATE.date(),
+                "title": "Acceptance sign-off SLA of 10 working days",
+                "segment": DECISION_SEGMENT,
+            },
+            {
+                "decision_id": "DEC-03",
+                "date": date(2025, 9, 15),
+                "title": "Expense pre-approval for purchases above 2,000",
+                "segment": None,
+            },
+            {
+                "decision_id": "DEC-04",
+                "date": date(2025, 11, 3),
+                "title": "Weekly defect triage board",
+                "segment": None,
+            },
+        ]
+    )
 
 
 def _kpi_catalogue(ctx: DemoContext) -> pd.DataFrame:
     rows = [
-        ("On-time delivery rate", "Milestones delivered by planned date / delivered",
-         "Head of PMO", ">= 85%", "monthly"),
-        ("Milestone acceptance cycle time", "Days from delivery to customer acceptance",
-         "Head of Delivery", "<= 15 days", "monthly"),
-        ("Average days to collect", "Days from invoice to full payment", "CFO", "<= 45 days",
-         "monthly"),
+        (
+            "On-time delivery rate",
+            "Milestones delivered by planned date / delivered",
+            "Head of PMO",
+            ">= 85%",
+            "monthly",
+        ),
+        (
+            "Milestone acceptance cycle time",
+            "Days from delivery to customer acceptance",
+            "Head of Delivery",
+            "<= 15 days",
+            "monthly",
+        ),
+        (
+            "Average days to collect",
+            "Days from invoice to full payment",
+            "CFO",
+            "<= 45 days",
+            "monthly",
+        ),
         ("Invoiced revenue", "Sum of invoices issued in the period", "CFO", None, "monthly"),
-        ("Revenue leakage", "Accepted or delivered value not billed or collected",
-         "Revenue Assurance Lead", "0", "monthly"),
+        (
+            "Revenue leakage",
+            "Accepted or delivered value not billed or collected",
+            "Revenue Assurance Lead",
+            "0",
+            "monthly",
+        ),
         ("Defect density", "Defects per delivered milestone", None, "<= 1.0", "monthly"),
-        ("Mean time to close defects", "Days from found to closed", "Quality Manager",
-         "<= 10 days", "monthly"),
-        ("Expense per project", "Expenses booked per project", "Finance Controller", "",
-         "quarterly"),
-        ("Billing accuracy", "Invoices equal to billable amount / invoices",
-         "Finance Controller", ">= 99%", "monthly"),
+        (
+            "Mean time to close defects",
+            "Days from found to closed",
+            "Quality Manager",
+            "<= 10 days",
+            "monthly",
+        ),
+        (
+            "Expense per project",
+            "Expenses booked per project",
+            "Finance Controller",
+            "",
+            "quarterly",
+        ),
+        (
+            "Billing accuracy",
+            "Invoices equal to billable amount / invoices",
+            "Finance Controller",
+            ">= 99%",
+            "monthly",
+        ),
         ("Training hours per employee", None, "HR Business Partner", ">= 24 h", "yearly"),
-        ("Customer satisfaction (CSAT)", "Survey score after go-live", "Head of Delivery",
-         ">= 4.2 / 5", "quarterly"),
+        (
+            "Customer satisfaction (CSAT)",
+            "Survey score after go-live",
+            "Head of Delivery",
+            ">= 4.2 / 5",
+            "quarterly",
+        ),
         ("Employee engagement score", "Annual survey index", None, ">= 70", "yearly"),
     ]
     table = pd.DataFrame(rows, columns=["kpi", "definition", "owner", "target", "frequency"])
     ctx.plant(PLAYBOOK, "kpi_missing_owner", ["Defect density", "Employee engagement score"])
     ctx.plant(PLAYBOOK, "kpi_missing_target", ["Expense per project", "Invoiced revenue"])
     ctx.plant(PLAYBOOK, "kpi_missing_definition", ["Training hours per employee"])
-    ctx.plant(PLAYBOOK, "kpi_not_computable",
-              ["Customer satisfaction (CSAT)", "Employee engagement score"])
+    ctx.plant(
+        PLAYBOOK,
+        "kpi_not_computable",
+        ["Customer satisfaction (CSAT)", "Employee engagement score"],
+    )
     return table

@@ -1,0 +1,182 @@
+"""Statistics of the BI playbook: intervals, shrinkage, rate tests, period and decision tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from workbench.bi import people, periods, quality
+
+
+def test_wilson_interval_matches_the_published_values():
+    lo, hi = people.wilson_interval([8, 0, 10], [10, 10, 10])
+    assert lo[0] == pytest.approx(0.4902, abs=1e-4) and hi[0] == pytest.approx(0.9433, abs=1e-4)
+    assert lo[1] == 0.0 and hi[1] == pytest.approx(0.2775, abs=1e-4)
+    assert hi[2] == pytest.approx(1.0) and lo[2] == pytest.approx(0.7225, abs=1e-4)
+
+
+def test_garwood_poisson_interval():
+    lo, hi = people.poisson_interval([0, 5])
+    assert lo[0] == 0.0 and hi[0] == pytest.approx(3.6889, abs=1e-4)
+    assert lo[1] == pytest.approx(1.6235, abs=1e-4) and hi[1] == pytest.approx(11.6683, abs=1e-4)
+
+
+def test_shrinkage_pulls_small_groups_harder_towards_the_pooled_rate():
+    successes = np.array([3, 80, 40])
+    n = np.array([3, 100, 50])
+    shrunk, a, b = people.beta_binomial_shrinkage(successes, n)
+    pooled = successes.sum() / n.sum()
+    assert a / (a + b) == pytest.approx(pooled)
+    # The 3/3 record moves most; each estimate lies between its raw rate and the pooled rate.
+    moves = np.abs(shrunk - successes / n)
+    assert moves[0] > moves[1] and moves[0] > moves[2]
+    assert pooled <= shrunk[0] < 1.0
+
+
+def test_rate_ratio_test_is_the_conditional_binomial():
+    p = quality.rate_ratio_test(30, 10.0, 50, 40.0)
+    assert p == pytest.approx(stats.binomtest(30, 50, 0.25, alternative="greater").pvalue)
+    assert p < 1e-6
+
+
+def test_defect_hotspot_needs_both_ratio_and_significance():
+    summary = pd.DataFrame(
+        {"segment": ["A", "B", "C"], "defects": [30, 10, 10], "exposure": [10.0, 15.0, 15.0]}
+    )
+    summary["rate"] = summary["defects"] / summary["exposure"]
+    result = quality.defect_hotspots(summary, min_ratio=1.5)
+    assert result.ids == ["A"]
+    row = result.table.set_index("segment").loc["A"]
+    assert row["rate_rest"] == pytest.approx(20 / 30, abs=1e-4)
+    assert row["ratio"] == pytest.approx(4.5, abs=0.01)
+    # Four defects against two: the ratio is large but it may be chance.
+    small = pd.DataFrame({"segment": ["A", "B"], "defects": [4, 2], "exposure": [2.0, 3.0]})
+    small["rate"] = small["defects"] / small["exposure"]
+    assert quality.defect_hotspots(small, min_ratio=1.5).findings == []
+
+
+def _events(kpi: str, dates: list[str], values: list[float], segment: str = "S"):
+    return pd.DataFrame(
+        {
+            "kpi": kpi,
+            "date": pd.to_datetime(dates),
+            "segment": segment,
+            "project_id": "P",
+            "person_id": "X",
+            "entity_id": "e",
+            "value": values,
+        }
+    )
+
+
+def test_mean_kpis_use_mann_whitney_and_need_materiality_and_significance():
+    before = [f"2025-01-{d:02d}" for d in range(1, 21)]
+    after = [f"2025-04-{d:02d}" for d in range(1, 21)]
+    ev = pd.concat(
+        [
+            _events("delivery_to_acceptance_days", before, [20.0 + i % 3 for i in range(20)]),
+            _events("delivery_to_acceptance_days", after, [8.0 + i % 3 for i in range(20)]),
+        ]
+    )
+    table = periods.compare_periods(ev, freq="Q", alpha=0.05, materiality=0.10)
+    row = table.iloc[0]
+    assert row["period"] == "2025Q2" and row["previous"] == "2025Q1"
+    assert row["before"] == 20.95 and row["after"] == 8.95  # 0,1,2 repeated: mean 0.95
+    assert row["relative_change"] == pytest.approx(-12 / 20.95, abs=1e-4)
+    assert row["test"] == "Mann-Whitney U" and row["p_value"] < 0.001
+    assert row["verdict"] == "improved"
+    # The same shift judged against a 60% materiality threshold is not material.
+    strict = periods.compare_periods(ev, freq="Q", materiality=0.60).iloc[0]
+    assert strict["verdict"] == "no material change" and bool(strict["significant"])
+
+
+def test_rate_kpis_use_fisher_exact():
+    dates_a = [f"2025-01-{d:02d}" for d in range(1, 21)]
+    dates_b = [f"2025-04-{d:02d}" for d in range(1, 21)]
+    ev = pd.concat(
+        [
+            _events("on_time_delivery_rate", dates_a, [1.0] * 18 + [0.0] * 2),
+            _events("on_time_delivery_rate", dates_b, [1.0] * 8 + [0.0] * 12),
+        ]
+    )
+    row = periods.compare_periods(ev, freq="Q").iloc[0]
+    assert row["test"] == "Fisher exact"
+    assert row["p_value"] == pytest.approx(stats.fisher_exact([[18, 2], [8, 12]]).pvalue)
+    assert row["verdict"] == "worsened"
+
+
+def test_too_few_events_are_reported_not_tested():
+    ev = pd.concat(
+        [
+            _events("delivery_delay_days", ["2025-01-05", "2025-01-06"], [1.0, 2.0]),
+            _events("delivery_delay_days", ["2025-04-05", "2025-04-06"], [9.0, 9.0]),
+        ]
+    )
+    assert periods.compare_periods(ev, freq="Q").iloc[0]["verdict"] == "insufficient data"
+
+
+def test_decision_keywords_map_to_kpis_with_a_fallback():
+    decisions = pd.DataFrame(
+        {
+            "decision_id": ["D1", "D2"],
+            "date": pd.to_datetime(["2025-03-01", "2025-03-01"]),
+            "title": ["Acceptance SLA", "New office"],
+        }
+    )
+    mapping = pd.DataFrame(
+        {
+            "keyword": ["acceptance", "*", "*"],
+            "kpi": ["delivery_to_acceptance_days", "invoiced_revenue", "on_time_delivery_rate"],
+        }
+    )
+    pairs = periods.decision_kpis(decisions, mapping)
+    assert pairs.loc[pairs["decision_id"] == "D1", "kpi"].tolist() == [
+        "delivery_to_acceptance_days"
+    ]
+    assert pairs.loc[pairs["decision_id"] == "D2", "kpi"].tolist() == [
+        "invoiced_revenue",
+        "on_time_delivery_rate",
+    ]
+
+
+def test_decision_effect_compares_equal_windows_within_its_segment():
+    days = pd.date_range("2025-01-01", "2025-12-31", freq="3D")
+    values = [
+        25.0 + (i % 5) if d < pd.Timestamp("2025-07-01") else 6.0 + (i % 5)
+        for i, d in enumerate(days)
+    ]
+    ev = pd.concat(
+        [
+            _events("delivery_to_acceptance_days", list(days.astype(str)), values, "Public"),
+            _events(
+                "delivery_to_acceptance_days",
+                list(days.astype(str)),
+                [15.0 + (i % 5) for i in range(len(days))],
+                "Other",
+            ),
+        ]
+    )
+    decisions = pd.DataFrame(
+        {
+            "decision_id": ["D1", "D2", "D3"],
+            "date": pd.to_datetime(["2025-07-01", "2025-07-01", "2025-12-20"]),
+            "title": ["Acceptance SLA", "Acceptance SLA", "Acceptance SLA"],
+            "segment": ["Public", "Other", None],
+        }
+    )
+    mapping = pd.DataFrame({"keyword": ["acceptance"], "kpi": ["delivery_to_acceptance_days"]})
+    effects = periods.decision_effects(
+        decisions, ev, mapping, as_of=pd.Timestamp("2025-12-31"), window_days=90
+    )
+    by_id = effects.set_index("decision_id")
+    assert by_id.loc["D1", "verdict"] == "improved"
+    assert by_id.loc["D1", "window_days"] == 90
+    assert by_id.loc["D2", "verdict"] == "no material change"
+    assert by_id.loc["D3", "verdict"] == "too early to tell"
+    result = periods.decision_findings(effects)
+    assert result.ids_for("decision_effect") == ["D1"]
+    assert result.ids_for("decision_no_effect") == ["D2"]
+    assert "D3" not in result.ids
+    assert result.table.set_index("decision_id").loc["D3", "verdict"] == "too early to tell"

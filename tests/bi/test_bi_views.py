@@ -1,0 +1,293 @@
+"""Dashboard, KPI events, pain points, people, KPI catalogue and the executive summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.bi import catalogue, dashboard, kpis, people, revenue, segments, summary
+from workbench.findings import finding_from_ids
+
+D = pd.Timestamp
+AS_OF = D("2025-06-30")
+
+
+@pytest.fixture
+def small() -> dict[str, pd.DataFrame]:
+    projects = pd.DataFrame(
+        {
+            "project_id": ["P1", "P2", "P3"],
+            "segment": ["Retail", "Retail", "Telecom"],
+            "pm_id": ["A", "A", "B"],
+            "budget": [100.0, 200.0, 300.0],
+            "baseline_finish": [D("2025-06-01"), D("2025-06-01"), D("2025-06-01")],
+            "forecast_finish": [D("2025-06-11"), D("2025-05-01"), D("2025-07-01")],
+            "actual_finish": [pd.NaT, pd.NaT, pd.NaT],
+        }
+    )
+    milestones = pd.DataFrame(
+        {
+            "milestone_id": ["M1", "M2", "M3", "M4"],
+            "project_id": ["P1", "P1", "P2", "P3"],
+            "name": ["a", "b", "c", "d"],
+            "planned_date": [D("2025-01-10"), D("2025-02-10"), D("2025-04-10"), D("2025-05-10")],
+            "billable_amount": [100.0, 200.0, 300.0, 400.0],
+            "delivered_date": [D("2025-01-10"), D("2025-02-20"), D("2025-04-05"), pd.NaT],
+            "accepted_date": [D("2025-01-20"), D("2025-03-10"), pd.NaT, pd.NaT],
+        }
+    )
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2"],
+            "invoice_number": ["1", "2"],
+            "project_id": ["P1", "P1"],
+            "invoice_date": [D("2025-01-25"), D("2025-03-15")],
+            "due_date": [D("2025-02-25"), D("2025-04-15")],
+            "amount": [100.0, 200.0],
+            "milestone_id": ["M1", "M2"],
+        }
+    )
+    payments = pd.DataFrame(
+        {
+            "payment_id": ["Y1"],
+            "invoice_id": ["I1"],
+            "payment_date": [D("2025-02-20")],
+            "amount": [100.0],
+        }
+    )
+    expenses = pd.DataFrame(
+        {
+            "expense_id": ["E1", "E2", "E3"],
+            "date": [D("2025-01-05"), D("2025-02-05"), D("2025-02-06")],
+            "amount": [10.0, 20.0, 30.0],
+            "vendor": ["V", "V", "W"],
+            "project_id": ["P1", "P3", "P3"],
+        }
+    )
+    defects = pd.DataFrame(
+        {
+            "defect_id": ["X1", "X2", "X3"],
+            "project_id": ["P1", "P3", "P3"],
+            "found_date": [D("2025-01-15"), D("2025-02-01"), D("2025-02-02")],
+            "severity": ["high", "low", "critical"],
+            "closed_date": [D("2025-01-25"), pd.NaT, D("2025-02-05")],
+            "person_id": ["Q", "R", "R"],
+        }
+    )
+    ledger = revenue.milestone_ledger(milestones, invoices, payments, projects, as_of=AS_OF)
+    return {
+        "projects": projects,
+        "milestones": milestones,
+        "invoices": invoices,
+        "payments": payments,
+        "expenses": expenses,
+        "defects": defects,
+        "ledger": ledger,
+    }
+
+
+@pytest.fixture
+def events(small) -> pd.DataFrame:
+    return kpis.kpi_events(
+        ledger=small["ledger"],
+        invoices=small["invoices"],
+        payments=small["payments"],
+        expenses=small["expenses"],
+        defects=small["defects"],
+        projects=small["projects"],
+        as_of=AS_OF,
+    )
+
+
+def test_kpi_events_carry_one_row_per_event_with_segment(events):
+    counts = events.groupby("kpi").size().to_dict()
+    assert counts["milestones_delivered"] == 3 and counts["on_time_delivery_rate"] == 3
+    assert counts["invoiced_revenue"] == 2 and counts["cash_collected"] == 1
+    assert counts["expense_cost"] == 3 and counts["defects_found"] == 3
+    assert counts["defect_close_days"] == 2
+    on_time = events.loc[events["kpi"] == "on_time_delivery_rate"].set_index("entity_id")
+    assert on_time["value"].to_dict() == {"M1": 1.0, "M2": 0.0, "M3": 1.0}
+    severe = events.loc[events["kpi"] == "critical_defect_rate"].set_index("entity_id")
+    assert severe["value"].to_dict() == {"X1": 1.0, "X2": 0.0, "X3": 1.0}
+    assert set(events.loc[events["kpi"] == "expense_cost", "segment"]) == {"Retail", "Telecom"}
+    pay_days = events.loc[events["kpi"] == "invoice_to_payment_days", "value"].tolist()
+    assert pay_days == [26.0]
+
+
+def test_dashboard_has_flows_stocks_and_an_all_row_per_period(small, events):
+    table = dashboard.dashboard_table(
+        events, small["ledger"], freq="Q", start=D("2025-01-01"), end=AS_OF
+    )
+    q1 = table.loc[table["period"] == "2025Q1"].set_index("segment")
+    assert list(q1.index) == ["All", "Retail", "Telecom"]
+    assert q1.loc["Retail", "milestones_delivered"] == 2
+    assert q1.loc["Retail", "on_time_delivery_rate"] == 0.5
+    assert q1.loc["Retail", "invoiced_revenue"] == 300.0
+    assert q1.loc["Retail", "planned_billable"] == 300.0
+    assert q1.loc["Retail", "revenue_deviation"] == 0.0
+    assert q1.loc["Telecom", "expense_cost"] == 50.0
+    assert q1.loc["All", "expense_cost"] == 60.0
+    q2 = table.loc[table["period"] == "2025Q2"].set_index("segment")
+    # At 30 June: M3 awaits acceptance; M4 is overdue.
+    assert q2.loc["Retail", "acceptance_backlog"] == 1
+    assert q2.loc["Telecom", "overdue_backlog"] == 1
+    assert q2.loc["Retail", "revenue_deviation"] == -300.0
+    fig = dashboard.dashboard_figure(table)
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == len(dashboard.BOARD_VIEW)
+
+
+def test_pain_points_rank_segments_by_mean_share(small):
+    overrun = segments.project_overrun(small["projects"], as_of=AS_OF)
+    assert overrun.set_index("project_id")["schedule_overrun_days"].to_dict() == {
+        "P1": 10.0,
+        "P2": -31.0,
+        "P3": 30.0,
+    }
+    at_stake = pd.Series({"P3": 400.0, "P2": 300.0})
+    table = segments.pain_points(
+        projects=small["projects"],
+        ledger=small["ledger"],
+        at_stake=at_stake,
+        overrun=overrun,
+        defects=small["defects"],
+        by="segment",
+    )
+    rows = table.set_index("segment")
+    # Delay: M2 10 days late, M4 51 days overdue at 30 June.
+    assert rows.loc["Retail", "delay_days"] == 10.0 and rows.loc["Telecom", "delay_days"] == 51.0
+    assert rows.loc["Telecom", "schedule_overrun_days_share"] == pytest.approx(0.75)
+    assert rows.loc["Telecom", "defects"] == 2
+    assert table.iloc[0]["segment"] == "Telecom" and table.iloc[0]["rank"] == 1
+    result = segments.pain_point_findings(table)
+    assert result.ids == ["Telecom"]
+    assert "leakage" in result.table.set_index("segment").loc["Telecom", "leading_on"]
+    cut = segments.pareto(
+        segments.pain_points(projects=small["projects"], ledger=small["ledger"], by="project_id"),
+        "delay_days",
+    )
+    assert cut["project_id"].tolist() == ["P3"]
+
+
+def test_cost_overrun_uses_the_last_cpi_before_as_of(small):
+    evm = pd.DataFrame(
+        {
+            "project_id": ["P1", "P1", "P1"],
+            "period_end": [D("2025-04-30"), D("2025-05-31"), D("2025-07-31")],
+            "pv": [10.0, 20.0, 30.0],
+            "ev": [10.0, 20.0, 30.0],
+            "ac": [10.0, 25.0, 60.0],
+        }
+    )
+    over = segments.project_overrun(small["projects"], evm, as_of=AS_OF).set_index("project_id")
+    assert over.loc["P1", "cpi"] == 0.8 and over.loc["P1", "cost_overrun"] == 25.0
+    assert np.isnan(over.loc["P2", "cost_overrun"])
+
+
+def test_people_performance_and_candidates_show_the_evidence():
+    ledger = pd.DataFrame(
+        {
+            "pm_id": ["A"] * 20 + ["B"] * 20 + ["C"] * 2,
+            "project_id": ["P1"] * 20 + ["P2"] * 20 + ["P3"] * 2,
+            "segment": ["S"] * 42,
+            "delivered_date": [D("2025-01-01")] * 42,
+            "delivery_delay_days": [0.0] * 19 + [5.0] + [9.0] * 14 + [0.0] * 6 + [9.0, 9.0],
+            "invoiced_amount": [10.0] * 42,
+        }
+    )
+    perf = people.pm_performance(ledger).set_index("person_id")
+    assert perf.loc["A", "on_time"] == 19 and perf.loc["B", "on_time_rate"] == 0.3
+    below = people.delivery_below_peers(perf.reset_index(), min_n=10)
+    # C is 0/2 but too small to judge; B is clearly below the others.
+    assert below.ids == ["B"]
+    cands = people.role_candidates(perf.reset_index(), min_n=10)
+    assert cands.set_index("person_id")["suggestion"].to_dict() == {
+        "A": "larger portfolio / mentor",
+        "B": "training: schedule management",
+    }
+    assert "6/20 milestones on time" in cands.set_index("person_id").loc["B", "evidence"]
+    top = people.key_players(perf.reset_index(), top=1)
+    assert top["person_id"].tolist() == ["A"]
+
+
+def test_training_hours_are_correlated_with_results():
+    trainings = pd.DataFrame(
+        {
+            "person_id": list("ABCDEF"),
+            "course": "c",
+            "date": D("2025-01-01"),
+            "hours": [1.0, 2, 3, 4, 5, 6],
+        }
+    )
+    perf = pd.DataFrame(
+        {
+            "person_id": list("ABCDEF"),
+            "shrunk_rate": [0.5, 0.6, 0.7, 0.8, 0.9, 0.95],
+            "delivered": 10,
+        }
+    )
+    table, corr = people.training_vs_results(trainings, perf)
+    assert len(table) == 6
+    row = corr.set_index("result").loc["on-time rate (shrunk)"]
+    assert row["n"] == 6 and row["spearman_rho"] == 1.0
+
+
+def test_catalogue_matches_aliases_fuzzily_and_names_missing_tables():
+    computable = pd.DataFrame(
+        {
+            "kpi": ["on_time", "cpi"],
+            "aliases": ["on-time delivery rate", "cost performance index"],
+            "tables": ["milestones", "evm_snapshots"],
+        }
+    )
+    cat = pd.DataFrame(
+        {
+            "kpi": ["On time delivery rate", "Cost Performance Indx", "NPS"],
+            "definition": ["x", "y", None],
+            "owner": ["o", "", "o"],
+            "target": ["1", "2", "3"],
+            "frequency": "monthly",
+        }
+    )
+    result = catalogue.catalogue_check(cat, computable, ["milestones"])
+    rows = result.table.set_index("kpi")
+    assert rows.loc["On time delivery rate", "matched_kpi"] == "on_time"
+    assert rows.loc["Cost Performance Indx", "matched_kpi"] == "cpi"
+    assert rows.loc["Cost Performance Indx", "reason"] == "needs table(s) evm_snapshots"
+    assert result.ids_for("kpi_not_computable") == ["Cost Performance Indx", "NPS"]
+    assert result.ids_for("kpi_missing_owner") == ["Cost Performance Indx"]
+    assert result.ids_for("kpi_missing_definition") == ["NPS"]
+    assert result.ids_for("kpi_missing_target") == []
+
+
+def _finding(check: str, severity: str, value: float | None) -> object:
+    return finding_from_ids(
+        check=check,
+        area="a",
+        severity=severity,
+        title=check.upper(),
+        summary=f"{check} happened. More detail.",
+        entity_type="x",
+        ids=["1"],
+        population_count=10,
+        exception_value=value,
+        recommendation="Fix it.",
+    )
+
+
+def test_executive_summary_orders_by_severity_and_money_and_skips_info_when_enough():
+    items = [
+        _finding("low_one", "low", 5.0),
+        _finding("info_one", "info", None),
+        _finding("high_small", "high", 10.0),
+        _finding("high_big", "high", 1000.0),
+        _finding("medium_one", "medium", 1.0),
+    ]
+    chosen = summary.top_findings(items, top=5)
+    assert [f.check for f in chosen] == ["high_big", "high_small", "medium_one", "low_one"]
+    text = summary.executive_summary(items, currency="EUR", facts=["Fact one."])
+    assert text.startswith("## Executive summary")
+    assert "Fact one." in text and "1. **HIGH_BIG**" in text and "EUR 1,000" in text
+    assert "INFO_ONE" not in text
+    few = summary.top_findings([items[1], items[0]])
+    assert [f.check for f in few] == ["low_one", "info_one"]

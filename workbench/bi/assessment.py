@@ -1,0 +1,463 @@
+"""One run of the BI assessment: every check on whatever tables the client gave.
+
+The notebook calls :func:`run_assessment` once, records its findings and metrics, writes the
+executive summary from them, and then shows the evidence section by section from the
+:class:`Assessment` it returns. Checks whose tables are missing are listed in
+``limitations`` with the reason, never silently skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from workbench.bi import (
+    catalogue,
+    dashboard,
+    kpis,
+    people,
+    periods,
+    quality,
+    revenue,
+    segments,
+)
+from workbench.bi import expenses as expense_checks
+from workbench.bi.frames import CheckResult, money
+from workbench.findings import Finding, Metric, metrics_from_frame
+
+
+@dataclass
+class Assessment:
+    """Everything the chapter shows; attributes are None when their tables were missing."""
+
+    as_of: pd.Timestamp
+    findings: list[Finding] = field(default_factory=list)
+    limitations: list[tuple[str, str]] = field(default_factory=list)
+    ledger: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    aging: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, name: str, result: CheckResult) -> CheckResult:
+        """Keep a check's result and collect its findings."""
+        self.checks[name] = result
+        self.findings.extend(result.findings)
+        return result
+
+    def limit(self, check: str, reason: str) -> None:
+        """Note a check that could not run."""
+        self.limitations.append((check, reason))
+
+    def at_stake(self) -> float:
+        """Total revenue at stake over the leakage checks."""
+        table = self.tables.get("leakage_by_segment")
+        return float(table["total"].sum()) if table is not None and not table.empty else 0.0
+
+    def facts(self, currency: str) -> list[str]:
+        """Headline sentences for the executive summary, computed from the results."""
+        out = []
+        if self.ledger is not None:
+            delivered = self.ledger["delivered_date"].notna().sum()
+            billable = self.ledger["billable_amount"].sum()
+            out.append(
+                f"As of {self.as_of:%d %B %Y}, {len(self.ledger)} billable milestones "
+                f"worth {money(billable, currency)} were reviewed, {delivered} of them "
+                "delivered."
+            )
+        if "leakage_by_segment" in self.tables and self.at_stake() > 0:
+            top = self.tables["leakage_by_segment"].iloc[0]
+            out.append(
+                f"Revenue at stake across the leakage checks: "
+                f"**{money(self.at_stake(), currency)}**, {top['share']:.0%} of it in "
+                f"{top['segment']}."
+            )
+        if "pain_points" in self.tables and not self.tables["pain_points"].empty:
+            top = self.tables["pain_points"].iloc[0]
+            out.append(
+                f"{top['segment']} ranks first on pain points (mean share "
+                f"{top['score']:.0%} of delay, leakage, overrun and defects)."
+            )
+        return out
+
+    def metrics(self) -> list[Metric]:
+        """Every number the chapter shows, as metric rows."""
+        rows: list[Metric] = []
+        spec = {
+            "dashboard_quarter": ("segment", "segment", "period"),
+            "dashboard_month": ("segment", "segment", "period"),
+            "leakage_by_segment": ("segment", "segment", None),
+            "leakage_by_project": ("project", "project_id", None),
+            "aging_by_segment": ("segment", "segment", None),
+            "pain_points": ("segment", "segment", None),
+            "pm_performance": ("person", "person_id", None),
+            "defects_by_segment": ("segment", "segment", None),
+        }
+        for name, (etype, ecol, pcol) in spec.items():
+            table = self.tables.get(name)
+            if table is None or table.empty:
+                continue
+            cols = [
+                c
+                for c in table.columns
+                if c not in (ecol, pcol)
+                and pd.api.types.is_numeric_dtype(table[c])
+                and not pd.api.types.is_bool_dtype(table[c])
+            ]
+            prefix = "" if name.startswith("dashboard") else f"{name}."
+            rows += metrics_from_frame(
+                table, cols, entity_type=etype, entity_col=ecol, period_col=pcol, prefix=prefix
+            )
+        cycle = self.tables.get("cycle_times")
+        if cycle is not None:
+            for _, r in cycle.iterrows():
+                rows.append(
+                    Metric(
+                        f"cycle_median_days.{r['stage']}",
+                        r["median_days"],
+                        "days",
+                        "segment",
+                        str(r["segment"]),
+                    )
+                )
+        for name in ("qoq", "mom", "decision_effects"):
+            table = self.tables.get(name)
+            if table is None or table.empty or "relative_change" not in table.columns:
+                continue
+            for _, r in table.iterrows():
+                entity = r.get("decision_id", r.get("segment", "")) or ""
+                rows.append(
+                    Metric(
+                        f"{name}.{r['kpi']}.relative_change",
+                        r["relative_change"],
+                        "share",
+                        "decision" if name == "decision_effects" else "",
+                        str(entity),
+                        str(r.get("period", "")),
+                    )
+                )
+                rows.append(
+                    Metric(
+                        f"{name}.{r['kpi']}.p_value",
+                        r.get("p_value"),
+                        "",
+                        "decision" if name == "decision_effects" else "",
+                        str(entity),
+                        str(r.get("period", "")),
+                    )
+                )
+        rows.append(Metric("revenue_at_stake", self.at_stake(), "currency"))
+        return rows
+
+
+def _present(tables: Mapping[str, pd.DataFrame], *names: str) -> bool:
+    return all(n in tables and tables[n] is not None for n in names)
+
+
+def run_assessment(
+    tables: Mapping[str, pd.DataFrame],
+    params: Mapping[str, Any],
+    *,
+    period_start: Any,
+    period_end: Any,
+    criteria: Mapping[str, pd.DataFrame],
+) -> Assessment:
+    """Run every BI check the tables allow, with the playbook's parameters.
+
+    Parameters
+    ----------
+    tables : mapping
+        The engagement's input tables (``pb.tables``).
+    params : mapping
+        The playbook parameters (``pb.params``).
+    period_start, period_end : date
+        The engagement period; ``as_of`` defaults to its end.
+    criteria : mapping
+        ``decision-kpis`` and ``computable-kpis`` criteria tables.
+
+    Returns
+    -------
+    Assessment
+    """
+    from workbench.bi.frames import resolve_as_of
+
+    as_of = resolve_as_of(params.get("as_of"), period_end)
+    a = Assessment(as_of=as_of)
+    p = dict(params)
+    projects = tables.get("projects")
+    alpha, materiality = float(p["alpha"]), float(p["materiality"])
+
+    # Revenue assurance -------------------------------------------------------------------------
+    if _present(tables, "milestones"):
+        a.ledger = revenue.milestone_ledger(
+            tables["milestones"],
+            tables.get("invoices"),
+            tables.get("payments"),
+            projects,
+            as_of=as_of,
+        )
+        leak: dict[str, pd.DataFrame] = {}
+        r = a.add(
+            "delivered_not_accepted",
+            revenue.delivered_not_accepted(
+                a.ledger, as_of=as_of, max_days=int(p["acceptance_days"])
+            ),
+        )
+        leak["delivered, not accepted"] = r.table
+        if revenue.can_link_invoices(tables.get("invoices")):
+            r = a.add(
+                "accepted_not_invoiced",
+                revenue.accepted_not_invoiced(
+                    a.ledger, as_of=as_of, max_days=int(p["invoicing_days"])
+                ),
+            )
+            leak["accepted, not invoiced"] = r.table
+            r = a.add(
+                "invoiced_below_billable",
+                revenue.invoiced_below_billable(a.ledger, tolerance=float(p["billing_tolerance"])),
+            )
+            leak["invoiced below billable"] = r.table
+        else:
+            a.limit(
+                "accepted_not_invoiced, invoiced_below_billable",
+                "the invoices do not name the milestone they bill (milestone_id)",
+            )
+        if _present(tables, "invoices"):
+            a.aging = revenue.invoice_aging(
+                tables["invoices"],
+                tables.get("payments"),
+                projects,
+                as_of=as_of,
+                basis=str(p["aging_basis"]),
+            )
+            r = a.add(
+                "long_unpaid_invoices",
+                revenue.long_unpaid_invoices(a.aging, min_days=int(p["unpaid_days"])),
+            )
+            leak[f"unpaid > {int(p['unpaid_days'])} days"] = r.table
+            a.tables["aging_by_segment"] = revenue.aging_summary(a.aging, "segment")
+        a.tables["leakage_by_segment"] = revenue.leakage_by(leak, "segment")
+        a.tables["leakage_by_project"] = revenue.leakage_by(leak, "project_id")
+        a.tables["cycle_times"] = revenue.cycle_times(a.ledger, "segment")
+        a.extra["leak"] = leak
+    else:
+        a.limit("revenue assurance", "no milestones table")
+
+    # KPI events, dashboard, period comparison, decisions ---------------------------------------
+    a.events = kpis.kpi_events(
+        ledger=a.ledger,
+        invoices=tables.get("invoices"),
+        payments=tables.get("payments"),
+        expenses=tables.get("expenses"),
+        defects=tables.get("defects"),
+        projects=projects,
+        as_of=as_of,
+        grace_days=int(p["on_time_grace_days"]),
+    )
+    if not a.events.empty:
+        for freq, name in (("Q", "dashboard_quarter"), ("M", "dashboard_month")):
+            a.tables[name] = dashboard.dashboard_table(
+                a.events, a.ledger, freq=freq, start=pd.Timestamp(period_start), end=as_of
+            )
+        a.tables["qoq"] = periods.compare_periods(
+            a.events, freq="Q", alpha=alpha, materiality=materiality, last=1
+        )
+        a.tables["qoq_by_segment"] = periods.compare_periods(
+            a.events, freq="Q", alpha=alpha, materiality=materiality, by="segment", last=1
+        )
+        a.tables["mom"] = periods.compare_periods(
+            a.events, freq="M", alpha=alpha, materiality=materiality, last=1
+        )
+        a.tables["qoq_history"] = periods.compare_periods(
+            a.events, freq="Q", alpha=alpha, materiality=materiality
+        )
+    if _present(tables, "decisions") and a.events is not None:
+        effects = periods.decision_effects(
+            tables["decisions"],
+            a.events,
+            criteria["decision-kpis"],
+            as_of=as_of,
+            window_days=int(p["decision_window_days"]),
+            alpha=alpha,
+            materiality=materiality,
+        )
+        a.tables["decision_effects"] = effects
+        a.add("decisions", periods.decision_findings(effects))
+    else:
+        a.limit("decision effects", "no decisions table")
+
+    # Quality -----------------------------------------------------------------------------------
+    if _present(tables, "defects"):
+        units = quality.exposure(a.ledger, projects)
+        a.tables["defects_by_segment"] = quality.defect_summary(
+            tables["defects"], projects, as_of=as_of, units=units
+        )
+        a.add(
+            "defect_hotspot",
+            quality.defect_hotspots(
+                a.tables["defects_by_segment"], alpha=alpha, min_ratio=float(p["defect_rate_ratio"])
+            ),
+        )
+        a.tables["defects_by_project"] = quality.defect_summary(
+            tables["defects"],
+            projects,
+            as_of=as_of,
+            by="project_id",
+            units=quality.exposure(a.ledger, projects, "project_id"),
+        )
+        a.tables["severity_mix"] = quality.severity_mix(tables["defects"], projects, as_of=as_of)
+        a.tables["person_quality"] = people.person_quality(
+            tables["defects"], tables.get("staff"), as_of=as_of, alpha=alpha
+        )
+    else:
+        a.limit("quality of work", "no defects table")
+
+    # Pain points -------------------------------------------------------------------------------
+    if projects is not None:
+        overrun = segments.project_overrun(projects, tables.get("evm_snapshots"), as_of=as_of)
+        stake = (
+            a.tables["leakage_by_project"].set_index("project_id")["total"]
+            if "leakage_by_project" in a.tables and not a.tables["leakage_by_project"].empty
+            else None
+        )
+        a.tables["pain_points"] = segments.pain_points(
+            projects=projects,
+            ledger=a.ledger,
+            at_stake=stake,
+            overrun=overrun,
+            defects=tables.get("defects"),
+            by="segment",
+        )
+        a.tables["pain_points_projects"] = segments.pain_points(
+            projects=projects,
+            ledger=a.ledger,
+            at_stake=stake,
+            overrun=overrun,
+            defects=tables.get("defects"),
+            by="project_id",
+        )
+        a.add("segment_pain_points", segments.pain_point_findings(a.tables["pain_points"]))
+        if not _present(tables, "evm_snapshots"):
+            a.limit("cost overrun", "no evm_snapshots table: overrun is schedule-only")
+
+    # People ------------------------------------------------------------------------------------
+    if a.ledger is not None:
+        stake = (
+            a.tables["leakage_by_project"].set_index("project_id")["total"]
+            if not a.tables["leakage_by_project"].empty
+            else None
+        )
+        perf = people.pm_performance(
+            a.ledger,
+            tables.get("staff"),
+            defects=tables.get("defects"),
+            at_stake=stake,
+            grace_days=int(p["on_time_grace_days"]),
+            alpha=alpha,
+        )
+        a.tables["pm_performance"] = perf
+        a.add(
+            "delivery_below_peers",
+            people.delivery_below_peers(perf, min_n=int(p["min_observations"])),
+        )
+        a.tables["key_players"] = people.key_players(perf, min_n=int(p["min_observations"]))
+        training = None
+        if _present(tables, "trainings"):
+            training, corr = people.training_vs_results(
+                tables["trainings"], perf, a.tables.get("person_quality")
+            )
+            a.tables["training"] = training
+            a.tables["training_correlation"] = corr
+        else:
+            a.limit("training against results", "no trainings table")
+        a.tables["role_candidates"] = people.role_candidates(
+            perf,
+            a.tables.get("person_quality"),
+            training,
+            alpha=alpha,
+            min_n=int(p["min_observations"]),
+        )
+
+    # KPI catalogue -----------------------------------------------------------------------------
+    if _present(tables, "kpi_catalogue"):
+        a.add(
+            "kpi_catalogue",
+            catalogue.catalogue_check(
+                tables["kpi_catalogue"], criteria["computable-kpis"], tables.keys()
+            ),
+        )
+    else:
+        a.limit("KPI catalogue", "no kpi_catalogue table")
+    return a
+
+
+def run_expense_analytics(
+    a: Assessment, tables: Mapping[str, pd.DataFrame], params: Mapping[str, Any]
+) -> None:
+    """Expense and invoice analytics through the toolkit; results go into ``a.extra``.
+
+    Benford findings are recorded for the tests with a MAD verdict (first, second and
+    first-two digits); the last-two digits table is shown for inspection only, because
+    amounts concentrated in three digits are not uniform in their last two digits.
+    """
+    missing = expense_checks.missing_modules()
+    for module in missing:
+        a.limit(
+            f"expense analytics: {module}",
+            f"the toolkit module workbench.analytics.{module} is not available",
+        )
+    p = dict(params)
+    exp = tables.get("expenses")
+    if "gaps" not in missing and _present(tables, "invoices"):
+        a.add("invoice_gaps", expense_checks.invoice_gaps(tables["invoices"]))
+    if exp is None:
+        a.limit("expense analytics", "no expenses table")
+        return
+    if "benford" not in missing:
+        run = expense_checks.benford(exp, id_col="expense_id", entity_type="expense")
+        a.extra["benford_expenses"] = run
+        a.findings.extend(f for f in run.findings if "last_two" not in f.check)
+        if _present(tables, "invoices"):
+            a.extra["benford_invoices"] = expense_checks.benford(
+                tables["invoices"], id_col="invoice_id", entity_type="invoice"
+            )
+    if "duplicates" not in missing:
+        dup = expense_checks.duplicates(
+            exp,
+            near_amount_tolerance=float(p["near_amount_tolerance"]),
+            near_days_window=int(p["near_days_window"]),
+            fuzzy_score=float(p["fuzzy_vendor_score"]),
+        )
+        a.extra["duplicates"] = dup
+        a.findings.extend(dup.findings)
+        a.add(
+            "fuzzy_vendor_names",
+            expense_checks.vendor_names(exp, fuzzy_score=float(p["fuzzy_vendor_score"])),
+        )
+    if "ledger" not in missing:
+        for name, result in expense_checks.ledger_tests(
+            exp,
+            approval_limit=float(p["approval_limit"]),
+            holiday_country=str(p["holiday_country"]),
+            round_amount_unit=float(p["round_amount_unit"]),
+        ).items():
+            a.add(name, result)
+    if "outliers" not in missing:
+        a.add(
+            "outliers",
+            expense_checks.amount_outliers(
+                exp, by="category", threshold=float(p["outlier_threshold"])
+            ),
+        )
+    if "sampling" not in missing:
+        a.extra["samples"] = expense_checks.samples(
+            exp,
+            risk=float(p["sampling_risk"]),
+            tolerable_rate=float(p["tolerable_deviation_rate"]),
+            tolerable_misstatement_share=float(p["tolerable_misstatement_share"]),
+            seed=int(p["sample_seed"]),
+        )

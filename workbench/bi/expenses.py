@@ -1,0 +1,392 @@
+"""Expense analytics for the BI chapter, run through the audit-analytics toolkit.
+
+Nothing here re-implements a test: Benford, duplicates, sequence gaps and sampling are the
+functions of :mod:`workbench.analytics`; this module only chooses what to run on the
+``expenses`` and ``invoices`` tables with the playbook's parameters and gathers the tables
+and findings for the notebook. Toolkit modules that are not installed are reported by
+:func:`missing_modules` so the chapter can state the limitation instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.bi.frames import CheckResult
+from workbench.findings import Finding, finding_from_ids
+
+AREA = "Expense analytics"
+TOOLKIT = ("benford", "duplicates", "gaps", "ledger", "outliers", "sampling")
+#: Digit tests shown in the chapter (Nigrini's first-order, second-order and last-two tests).
+BENFORD_TESTS = ("first_digit", "second_digit", "first_two_digits", "last_two_digits")
+
+
+def missing_modules() -> list[str]:
+    """Toolkit modules of :data:`TOOLKIT` that are not available."""
+    return [m for m in TOOLKIT if importlib.util.find_spec(f"workbench.analytics.{m}") is None]
+
+
+@dataclass
+class BenfordRun:
+    """Benford results for one table: summary, per-test results, drill-down and findings."""
+
+    summary: pd.DataFrame
+    results: dict[tuple[str, str], Any]
+    summation: Any
+    drill_down: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+
+def benford(
+    frame: pd.DataFrame,
+    *,
+    id_col: str,
+    entity_type: str,
+    amount_col: str = "amount",
+    min_amount: float = 10.0,
+) -> BenfordRun:
+    """Nigrini's digit tests on positive amounts, MAD verdicts, summation and drill-down.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``expenses`` or ``invoices``.
+    id_col, entity_type : str
+        Record id column and its entity name for the findings.
+    amount_col : str
+        Amount column.
+    min_amount : float
+        Smaller amounts are left out of the digit tests (Nigrini's practice).
+    """
+    from workbench.analytics import benford as bf
+
+    results = bf.benford_tests(
+        frame,
+        amount_col=amount_col,
+        tests=BENFORD_TESTS,
+        signs=("positive",),
+        min_amount=min_amount,
+    )
+    summary = bf.benford_summary(results)
+    summation = bf.summation_test(frame, amount_col=amount_col, min_amount=min_amount)
+    findings = []
+    for result in results.values():
+        finding = bf.benford_finding(
+            result, frame, amount_col=amount_col, id_col=id_col, entity_type=entity_type, area=AREA
+        )
+        if finding is not None:
+            findings.append(finding)
+    first_two = results[("positive", "first_two_digits")]
+    spikes = first_two.spikes()["digit"].head(3).tolist()
+    drill = (
+        bf.drill_down(
+            frame, spikes, test="first_two_digits", amount_col=amount_col, min_amount=min_amount
+        )
+        if spikes
+        else frame.iloc[0:0]
+    )
+    return BenfordRun(summary, results, summation, drill, findings)
+
+
+@dataclass
+class DuplicateRun:
+    """Each duplicate test's groups, by test name, and the findings they raise."""
+
+    groups: dict[str, pd.DataFrame]
+    findings: list[Finding] = field(default_factory=list)
+
+    def table(self) -> pd.DataFrame:
+        """One row per test: groups and records found."""
+        return pd.DataFrame(
+            [
+                {
+                    "test": name,
+                    "groups": int(g["group_id"].nunique()) if not g.empty else 0,
+                    "records": len(g),
+                }
+                for name, g in self.groups.items()
+            ]
+        )
+
+
+def duplicates(
+    expenses: pd.DataFrame,
+    *,
+    near_amount_tolerance: float,
+    near_days_window: int,
+    fuzzy_score: float,
+) -> DuplicateRun:
+    """Exact, same-same-different, same-same-near (date and amount) and similar-vendor tests.
+
+    Parameters
+    ----------
+    expenses : pandas.DataFrame
+        ``expenses`` table.
+    near_amount_tolerance : float
+        Relative amount gap for same vendor and date, near amount.
+    near_days_window : int
+        Days for same vendor and amount, near date.
+    fuzzy_score : float
+        rapidfuzz score from which two vendor names are the same party.
+    """
+    from workbench.analytics import duplicates as dup
+
+    groups: dict[str, pd.DataFrame] = {}
+    findings: list[Finding] = []
+    cols = [c for c in ("vendor", "date", "amount", "invoice_number") if c in expenses.columns]
+    groups["exact"] = dup.exact_duplicates(expenses, cols, id_col="expense_id")
+    f = dup.duplicates_finding(groups["exact"], expenses, kind="exact", same=cols)
+    findings += [f] if f else []
+    if "invoice_number" in expenses.columns:
+        groups["same vendor and amount, different invoice number"] = dup.same_same_different(
+            expenses, ("vendor", "amount"), "invoice_number", id_col="expense_id"
+        )
+        f = dup.duplicates_finding(
+            groups["same vendor and amount, different invoice number"],
+            expenses,
+            kind="same_same_different",
+            same=("vendor", "amount"),
+            other="invoice_number",
+        )
+        findings += [f] if f else []
+    groups["same vendor and amount, near date"] = dup.same_same_near(
+        expenses, ("vendor", "amount"), "date", f"{int(near_days_window)}D", id_col="expense_id"
+    )
+    groups["same vendor and date, near amount"] = dup.same_same_near(
+        expenses,
+        ("vendor", "date"),
+        "amount",
+        near_amount_tolerance,
+        relative=True,
+        id_col="expense_id",
+    )
+    near = pd.concat(
+        [groups["same vendor and amount, near date"], groups["same vendor and date, near amount"]],
+        ignore_index=True,
+    )
+    if not near.empty:
+        f = dup.duplicates_finding(
+            near.drop_duplicates("id"),
+            expenses,
+            kind="same_same_near",
+            same=("vendor",),
+            other="date or amount",
+        )
+        findings += [f] if f else []
+    groups["same amount, similar vendor"] = dup.same_same_similar(
+        expenses, ("amount",), "vendor", threshold=fuzzy_score, id_col="expense_id"
+    )
+    f = dup.duplicates_finding(
+        groups["same amount, similar vendor"],
+        expenses,
+        kind="same_same_similar",
+        same=("amount",),
+        other="vendor",
+    )
+    findings += [f] if f else []
+    return DuplicateRun(groups, findings)
+
+
+def vendor_names(expenses: pd.DataFrame, *, fuzzy_score: float) -> CheckResult:
+    """Vendors recorded under two or more spellings (toolkit ``similar_names`` clusters).
+
+    Raises ``fuzzy_vendor_names`` with the look-alike names as ids: one vendor master record
+    each is the fix, whatever the amounts.
+    """
+    from workbench.analytics import duplicates as dup
+
+    clusters = dup.similar_names(expenses["vendor"], threshold=fuzzy_score)
+    multi = clusters.loc[clusters["cluster_id"] > 0].copy()
+    counts = expenses["vendor"].value_counts()
+    spend = expenses.groupby("vendor")["amount"].sum()
+    multi["records"] = multi["name"].map(counts).fillna(0).astype(int)
+    multi["amount"] = multi["name"].map(spend).fillna(0.0).round(2)
+    multi = multi.sort_values(["cluster_id", "name"]).reset_index(drop=True)
+    if multi.empty:
+        return CheckResult(multi)
+    groups = "; ".join(" / ".join(g["name"]) for _, g in multi.groupby("cluster_id"))
+    finding = finding_from_ids(
+        check="fuzzy_vendor_names",
+        area=AREA,
+        code="VEND",
+        severity="medium",
+        title=f"{multi['cluster_id'].nunique()} vendor(s) recorded under several spellings",
+        summary=(
+            f"{len(multi)} vendor names fall in {multi['cluster_id'].nunique()} "
+            f"look-alike group(s) ({groups}), holding {int(multi['records'].sum())} "
+            "postings. Split vendor records defeat duplicate and limit controls."
+        ),
+        entity_type="vendor",
+        ids=multi["name"].tolist(),
+        population_count=int(expenses["vendor"].nunique()),
+        population_value=float(expenses["amount"].sum()),
+        exception_value=float(multi["amount"].sum()),
+        recommendation="Merge each group into one vendor master record.",
+        corrective_action="Re-map the postings of the variant names to the master vendor.",
+        preventive_action="Check new vendor names against the master file before creation.",
+        owner_role="Accounts payable",
+    )
+    return CheckResult(multi, [finding])
+
+
+def invoice_gaps(invoices: pd.DataFrame) -> CheckResult:
+    """Gaps (as ranges) and repeated numbers in the customer invoice-number sequence."""
+    from workbench.analytics import gaps
+
+    result = gaps.sequence_gaps(invoices, "invoice_number", id_col="invoice_id")
+    findings = []
+    f = gaps.gaps_finding(result, column="invoice_number", area="Revenue assurance")
+    findings += [f] if f else []
+    amount = invoices.set_index("invoice_id")["amount"]
+    f = gaps.sequence_duplicates_finding(
+        result,
+        column="invoice_number",
+        amount=amount,
+        entity_type="invoice",
+        area="Revenue assurance",
+    )
+    findings += [f] if f else []
+    return CheckResult(result.gaps, findings)
+
+
+def ledger_tests(
+    expenses: pd.DataFrame, *, approval_limit: float, holiday_country: str, round_amount_unit: float
+) -> dict[str, CheckResult]:
+    """Round amounts, amounts just below the approval limit, weekend and holiday postings.
+
+    Parameters
+    ----------
+    expenses : pandas.DataFrame
+        ``expenses`` table.
+    approval_limit : float
+        Amounts in [90%, 100%) of it are just below the limit (the toolkit's band).
+    holiday_country : str
+        Country of the public-holiday calendar.
+    round_amount_unit : float
+        Amounts that are exact multiples of it (or of ten times it) are round.
+
+    Returns
+    -------
+    dict
+        ``{check name: CheckResult}`` with the exception rows and the toolkit's finding.
+    """
+    from workbench.analytics import ledger
+
+    units = sorted({float(round_amount_unit), float(round_amount_unit) * 10})
+    runs = {
+        "round_amounts": (
+            ledger.round_amounts(expenses, multiples=units),
+            ledger.round_amounts_finding,
+        ),
+        "just_below_approval_limit": (
+            ledger.just_below_limit(expenses, approval_limit),
+            ledger.just_below_limit_finding,
+        ),
+        "weekend_postings": (ledger.weekend_postings(expenses), ledger.weekend_finding),
+        "holiday_postings": (
+            ledger.holiday_postings(expenses, country=holiday_country),
+            ledger.holiday_finding,
+        ),
+    }
+    out = {}
+    for name, (rows, make) in runs.items():
+        finding = make(rows, expenses, area=AREA)
+        out[name] = CheckResult(rows, [finding] if finding else [])
+    return out
+
+
+def amount_outliers(
+    expenses: pd.DataFrame, *, by: str = "category", threshold: float = 3.5
+) -> CheckResult:
+    """Expenses far from their group on the log scale (toolkit robust z, MAD-based).
+
+    Amounts are multiplicative (lognormal), so the robust z-score is taken on log10 of the
+    amount: on the raw scale every large but ordinary purchase would be an outlier.
+    """
+    from workbench.analytics import outliers
+
+    positive = expenses.loc[expenses["amount"] > 0].copy()
+    positive["log10_amount"] = np.log10(positive["amount"])
+    group = by if by in positive.columns else None
+    rows = outliers.outliers(
+        positive, value_col="log10_amount", by=group, method="robust", k=threshold
+    )
+    finding = outliers.outliers_finding(
+        rows, positive, method="robust", by=group, value_col="log10_amount", area=AREA
+    )
+    if finding is not None:
+        # The money at stake is the expense amount, not its logarithm.
+        finding.exceptions.value = float(rows["amount"].sum())
+        finding.population.value = float(positive["amount"].sum())
+    return CheckResult(rows, [finding] if finding else [])
+
+
+@dataclass
+class SamplePlan:
+    """Sample sizes and seeded selections for the expense population."""
+
+    attribute_n: int
+    attribute_sample: pd.DataFrame
+    mus: Any
+    mus_sample: pd.DataFrame
+
+    def table(self) -> pd.DataFrame:
+        """The plan in one table for the report."""
+        return pd.DataFrame(
+            [
+                {
+                    "sample": "attribute (controls)",
+                    "size": self.attribute_n,
+                    "selected": len(self.attribute_sample),
+                    "interval": None,
+                    "method": "exact binomial, zero expected deviations (AICPA table A-1)",
+                },
+                {
+                    "sample": "monetary-unit (amounts)",
+                    "size": self.mus.n,
+                    "selected": len(self.mus_sample),
+                    "interval": round(self.mus.interval, 2),
+                    "method": f"{self.mus.method}: RF {self.mus.reliability_factor}, "
+                    f"EF {self.mus.expansion_factor}; items >= interval tested 100%",
+                },
+            ]
+        )
+
+
+def samples(
+    expenses: pd.DataFrame,
+    *,
+    risk: float,
+    tolerable_rate: float,
+    tolerable_misstatement_share: float,
+    seed: int,
+) -> SamplePlan:
+    """Attribute and MUS sample sizes on the expenses, with seeded, reproducible selection.
+
+    Parameters
+    ----------
+    expenses : pandas.DataFrame
+        The population.
+    risk : float
+        Risk of over-reliance / incorrect acceptance.
+    tolerable_rate : float
+        Tolerable deviation rate of the attribute sample.
+    tolerable_misstatement_share : float
+        Tolerable misstatement as a share of the book value (MUS).
+    seed : int
+        Selection seed (recorded in the report).
+    """
+    from workbench.analytics import sampling as sp
+
+    n_attr = sp.attribute_sample_size(tolerable_rate, risk, population=len(expenses))
+    attr = sp.select_attribute_sample(expenses, n_attr, seed=seed, id_col="expense_id")
+    positive = expenses.loc[expenses["amount"] > 0]
+    book = float(positive["amount"].sum())
+    plan = sp.mus_sample_size(book, book * tolerable_misstatement_share, risk=risk)
+    mus = sp.select_mus_sample(positive, "amount", seed=seed, n=plan.n, id_col="expense_id")
+    return SamplePlan(n_attr, attr, plan, mus)

@@ -1,0 +1,153 @@
+"""Shapes shared by the BI checks: a check's result, period labels, segment lookups, severity.
+
+Every BI check returns a :class:`CheckResult`: the detail table the notebook shows and the
+findings it records. Keeping that one shape means a notebook section is always
+``r = check(...)``, ``pb.show(r.table)``, ``pb.record(r.findings)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from workbench.findings import Finding, Severity
+
+Freq = Literal["M", "Q"]
+
+
+@dataclass
+class CheckResult:
+    """What a check returns: the exception (or detail) table and the findings it raises.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Detail rows behind the findings (or the whole analysis table when there is none).
+    findings : list of Finding
+        Findings raised; empty when the check found nothing.
+    """
+
+    table: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        """Every entity id behind the findings, sorted."""
+        return sorted({i for f in self.findings for i in f.entities.ids})
+
+    def ids_for(self, check: str) -> list[str]:
+        """The entity ids of the findings raised by one check name, sorted."""
+        return sorted({i for f in self.findings if f.check == check for i in f.entities.ids})
+
+
+def as_timestamp(value: Any, default: Any = None) -> pd.Timestamp:
+    """A date-like value (or ``default`` when it is missing) as a normalised Timestamp.
+
+    Parameters
+    ----------
+    value : date, str, Timestamp or None
+        The date given (for instance the ``as_of`` parameter).
+    default : date, str, Timestamp or None
+        Used when ``value`` is missing (for instance the engagement period end).
+    """
+    chosen = default if value is None or (isinstance(value, float) and np.isnan(value)) else value
+    if chosen is None:
+        raise ValueError("a date is required (as_of or the engagement period end)")
+    stamp = pd.Timestamp(chosen)
+    if pd.isna(stamp):
+        raise ValueError(f"not a date: {chosen!r}")
+    return stamp.normalize()
+
+
+def resolve_as_of(as_of: date | str | None, period_end: date | str) -> pd.Timestamp:
+    """The as-of date of the analysis: the parameter when given, else the period end."""
+    return as_timestamp(as_of, period_end)
+
+
+def period_label(dates: pd.Series, freq: Freq) -> pd.Series:
+    """Month (``2025-07``) or quarter (``2025Q3``) labels for a datetime column; NaT stays NA."""
+    out = pd.Series(pd.NA, index=dates.index, dtype="string")
+    ok = dates.notna()
+    if ok.any():
+        out[ok] = dates[ok].dt.to_period(freq).astype(str).astype("string")
+    return out
+
+
+def period_range(start: Any, end: Any, freq: Freq) -> list[pd.Period]:
+    """All months or quarters from ``start`` to ``end`` inclusive."""
+    return list(pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq=freq))
+
+
+def project_segments(projects: pd.DataFrame | None) -> pd.DataFrame:
+    """``project_id -> segment, pm_id`` lookup (``Unknown`` segment when projects are absent)."""
+    if projects is None or projects.empty:
+        return pd.DataFrame(
+            {
+                "project_id": pd.Series(dtype="string"),
+                "segment": pd.Series(dtype="string"),
+                "pm_id": pd.Series(dtype="string"),
+            }
+        )
+    cols = [c for c in ("project_id", "segment", "pm_id") if c in projects.columns]
+    out = projects[cols].drop_duplicates("project_id").copy()
+    if "pm_id" not in out.columns:
+        out["pm_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    return out
+
+
+def with_segment(frame: pd.DataFrame, projects: pd.DataFrame | None) -> pd.DataFrame:
+    """Add ``segment`` and ``pm_id`` from projects by ``project_id``; unmatched -> Unknown."""
+    out = frame.drop(columns=[c for c in ("segment", "pm_id") if c in frame.columns])
+    if "project_id" not in out.columns:
+        out["segment"] = "Unknown"
+        out["pm_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
+        return out
+    out = out.merge(project_segments(projects), on="project_id", how="left")
+    out["segment"] = out["segment"].fillna("Unknown").astype("string")
+    return out
+
+
+def share_severity(
+    value: float,
+    population_value: float | None,
+    *,
+    floor: Severity = "low",
+    high_share: float = 0.05,
+    medium_share: float = 0.01,
+) -> Severity:
+    """Severity from the money at stake as a share of the population's value.
+
+    At or above ``high_share`` of the population value -> high, at or above ``medium_share``
+    -> medium, else ``floor``. Without a population value the floor applies.
+    """
+    order: list[Severity] = ["critical", "high", "medium", "low", "info"]
+    if population_value and population_value > 0:
+        share = value / population_value
+        sev: Severity = (
+            "high" if share >= high_share else "medium" if share >= medium_share else "low"
+        )
+    else:
+        sev = floor
+    # The floor is a minimum severity: never report below it.
+    return sev if order.index(sev) <= order.index(floor) else floor
+
+
+def money(value: float, currency: str = "") -> str:
+    """A readable amount for narrative text (``EUR 1,234,567``)."""
+    text = f"{value:,.0f}"
+    return f"{currency} {text}".strip()
+
+
+def ids_of(frame: pd.DataFrame, column: str) -> list[str]:
+    """The values of an id column as sorted unique strings."""
+    return sorted({str(v) for v in frame[column].dropna()})
+
+
+def first_present(frame: pd.DataFrame, columns: Iterable[str]) -> str | None:
+    """The first of ``columns`` that the frame has, or None."""
+    return next((c for c in columns if c in frame.columns), None)

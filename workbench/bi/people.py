@@ -1,0 +1,376 @@
+"""Key players and personnel: delivery, quality and revenue per person, honest about small n.
+
+A project manager with three milestones, all on time, is not better than one with forty and
+a 90% on-time rate. Every rate here therefore comes with a Wilson score interval and an
+empirical-Bayes estimate (beta-binomial, method of moments) that shrinks small records towards
+the client's overall rate; counts come with exact (Garwood) Poisson intervals. A person is
+called below peers only when the whole interval lies below the rate of everyone else, and only
+with at least ``min_n`` observations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from workbench.bi.frames import CheckResult
+from workbench.findings import finding_from_ids
+
+AREA = "Key players and personnel"
+
+
+def wilson_interval(
+    successes: np.ndarray | pd.Series, n: np.ndarray | pd.Series, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for binomial proportions (vectorised; NaN where n is 0)."""
+    s = np.asarray(successes, dtype="float64")
+    n_arr = np.asarray(n, dtype="float64")
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = s / n_arr
+        centre = (p + z**2 / (2 * n_arr)) / (1 + z**2 / n_arr)
+        half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / (1 + z**2 / n_arr)
+    lo, hi = centre - half, centre + half
+    bad = n_arr <= 0
+    lo[bad], hi[bad] = np.nan, np.nan
+    return np.clip(lo, 0, 1), np.clip(hi, 0, 1)
+
+
+def poisson_interval(
+    count: np.ndarray | pd.Series, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood) confidence interval for Poisson counts (vectorised)."""
+    k = np.asarray(count, dtype="float64")
+    lo = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
+    hi = stats.chi2.ppf(1 - alpha / 2, 2 * (k + 1)) / 2
+    return lo, hi
+
+
+def beta_binomial_shrinkage(
+    successes: np.ndarray | pd.Series, n: np.ndarray | pd.Series, *, max_strength: float = 200.0
+) -> tuple[np.ndarray, float, float]:
+    """Empirical-Bayes rates: each group's rate pulled towards the pooled rate by its size.
+
+    The prior Beta(a, b) is fitted by the method of moments: its mean is the pooled rate and
+    its strength ``a + b`` comes from how much the group rates vary beyond binomial noise.
+    When they vary no more than noise, the strength is capped at ``max_strength``.
+
+    Returns
+    -------
+    (numpy.ndarray, float, float)
+        Shrunk rates ``(s + a) / (n + a + b)``, and ``a``, ``b``.
+    """
+    s = np.asarray(successes, dtype="float64")
+    n_arr = np.asarray(n, dtype="float64")
+    keep = n_arr > 0
+    if not keep.any():
+        return np.full_like(s, np.nan), np.nan, np.nan
+    pooled = s[keep].sum() / n_arr[keep].sum()
+    rates = s[keep] / n_arr[keep]
+    observed_var = float(np.average((rates - pooled) ** 2, weights=n_arr[keep]))
+    noise_var = pooled * (1 - pooled) * float(np.mean(1 / n_arr[keep]))
+    between = observed_var - noise_var
+    strength = (
+        max_strength
+        if between <= 0
+        else min(max(pooled * (1 - pooled) / between - 1, 1.0), max_strength)
+    )
+    a, b = pooled * strength, (1 - pooled) * strength
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shrunk = (s + a) / (n_arr + a + b)
+    return shrunk, float(a), float(b)
+
+
+def _names(staff: pd.DataFrame | None) -> pd.DataFrame:
+    cols = ["person_id", "name", "role", "segment"]
+    if staff is None or staff.empty:
+        return pd.DataFrame(columns=cols)
+    return staff[[c for c in cols if c in staff.columns]].rename(
+        columns={"segment": "home_segment"}
+    )
+
+
+def pm_performance(
+    ledger: pd.DataFrame,
+    staff: pd.DataFrame | None = None,
+    *,
+    defects: pd.DataFrame | None = None,
+    at_stake: pd.Series | None = None,
+    grace_days: int = 0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Delivery, revenue and quality per project manager (``projects.pm_id``).
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        From :func:`workbench.bi.revenue.milestone_ledger` (has ``pm_id``).
+    staff : pandas.DataFrame, optional
+        For names and roles.
+    defects : pandas.DataFrame, optional
+        ``defects`` table; defects on a PM's projects per delivered milestone.
+    at_stake : pandas.Series, optional
+        Revenue at stake per ``project_id`` (from the leakage checks).
+    grace_days : int
+        A milestone up to this many days late is on time.
+    alpha : float
+        1 - confidence of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per PM: ``projects, delivered, on_time, on_time_rate, ci_low, ci_high,
+        shrunk_rate, mean_delay_days, invoiced, at_stake, defects, defects_per_milestone``
+        and the Poisson interval of the defect rate.
+    """
+    led = ledger.loc[ledger["pm_id"].notna()].copy()
+    d = led.loc[led["delivered_date"].notna()].copy()
+    d["on_time"] = (d["delivery_delay_days"] <= grace_days).astype(int)
+    g = d.groupby("pm_id")
+    out = pd.DataFrame(
+        {
+            "projects": led.groupby("pm_id")["project_id"].nunique(),
+            "segment": led.groupby("pm_id")["segment"].agg(lambda s: s.mode().iloc[0]),
+        }
+    )
+    out["delivered"] = g.size().reindex(out.index).fillna(0).astype(int)
+    out["on_time"] = g["on_time"].sum().reindex(out.index).fillna(0).astype(int)
+    out["on_time_rate"] = (out["on_time"] / out["delivered"]).round(4)
+    lo, hi = wilson_interval(out["on_time"], out["delivered"], alpha)
+    out["ci_low"], out["ci_high"] = lo.round(4), hi.round(4)
+    shrunk, _, _ = beta_binomial_shrinkage(out["on_time"], out["delivered"])
+    out["shrunk_rate"] = np.round(shrunk, 4)
+    out["mean_delay_days"] = g["delivery_delay_days"].mean().reindex(out.index).round(1)
+    out["invoiced"] = led.groupby("pm_id")["invoiced_amount"].sum().round(2)
+    if at_stake is not None:
+        proj_pm = led.drop_duplicates("project_id").set_index("project_id")["pm_id"]
+        stake = at_stake.groupby(proj_pm.reindex(at_stake.index)).sum()
+        out["at_stake"] = stake.reindex(out.index).fillna(0.0).round(2)
+    if defects is not None and not defects.empty:
+        proj_pm = led.drop_duplicates("project_id").set_index("project_id")["pm_id"]
+        per_pm = defects["project_id"].map(proj_pm).value_counts()
+        out["defects"] = per_pm.reindex(out.index).fillna(0).astype(int)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["defects_per_milestone"] = (out["defects"] / out["delivered"]).round(3)
+            dlo, dhi = poisson_interval(out["defects"], alpha)
+            out["defects_per_milestone_low"] = (dlo / out["delivered"]).round(3)
+            out["defects_per_milestone_high"] = (dhi / out["delivered"]).round(3)
+    out.index.name = "person_id"
+    out = out.reset_index().merge(_names(staff), on="person_id", how="left")
+    lead = ["person_id", "name", "segment"]
+    return out[
+        [c for c in lead if c in out.columns]
+        + [c for c in out.columns if c not in lead and c not in ("role", "home_segment")]
+    ]
+
+
+def delivery_below_peers(perf: pd.DataFrame, *, min_n: int = 10) -> CheckResult:
+    """PMs whose whole on-time interval lies below the pooled rate of all other PMs.
+
+    Parameters
+    ----------
+    perf : pandas.DataFrame
+        From :func:`pm_performance`.
+    min_n : int
+        Fewer delivered milestones than this and a PM is not judged.
+    """
+    p = perf.copy()
+    total_s, total_n = p["on_time"].sum(), p["delivered"].sum()
+    p["peer_rate"] = ((total_s - p["on_time"]) / (total_n - p["delivered"])).round(4)
+    flagged = p.loc[(p["delivered"] >= min_n) & (p["ci_high"] < p["peer_rate"])]
+    if flagged.empty:
+        return CheckResult(p)
+    lines = "; ".join(
+        f"{r['person_id']} ({r.get('name', '')}): {int(r['on_time'])}/{int(r['delivered'])} on "
+        f"time = {r['on_time_rate']:.0%} (95% interval {r['ci_low']:.0%}-{r['ci_high']:.0%}) "
+        f"vs {r['peer_rate']:.0%} for peers"
+        for _, r in flagged.iterrows()
+    )
+    finding = finding_from_ids(
+        check="delivery_below_peers",
+        area=AREA,
+        code="PPL",
+        severity="medium",
+        title=f"{len(flagged)} project manager(s) deliver on time clearly less than peers",
+        summary=f"{lines}. The whole confidence interval lies below the peer rate.",
+        entity_type="person",
+        ids=flagged["person_id"].tolist(),
+        population_count=int((p["delivered"] >= min_n).sum()),
+        recommendation="Pair the PM with a strong peer for planning and estimation, and "
+        "schedule training in schedule management; review the portfolio size.",
+        corrective_action="Re-baseline the PM's open milestones with realistic dates.",
+        preventive_action="Review on-time delivery per PM quarterly with intervals, not raw "
+        "rates, before deciding on role changes.",
+        owner_role="Head of PMO",
+    )
+    return CheckResult(p, [finding])
+
+
+def person_quality(
+    defects: pd.DataFrame,
+    staff: pd.DataFrame | None = None,
+    *,
+    as_of: pd.Timestamp,
+    alpha: float = 0.05,
+    severe: tuple[str, ...] = ("critical", "high"),
+) -> pd.DataFrame:
+    """Defects attributed to each person, with a Poisson interval and a peer comparison.
+
+    The peer rate is the mean count per attributed person in the same home segment; the
+    ``ratio`` and its one-sided Poisson p-value say whether a person stands out.
+    """
+    if "person_id" not in defects.columns:
+        return pd.DataFrame()
+    d = defects.loc[
+        defects["person_id"].notna() & (pd.to_datetime(defects["found_date"]) <= as_of)
+    ].copy()
+    d["severe"] = d["severity"].astype("string").str.lower().isin(severe)
+    if "closed_date" in d.columns:
+        d["close_days"] = (d["closed_date"] - d["found_date"]).dt.days.where(
+            d["closed_date"] <= as_of
+        )
+    else:
+        d["close_days"] = np.nan
+    g = d.groupby("person_id")
+    out = pd.DataFrame(
+        {
+            "defects": g.size(),
+            "severe_share": g["severe"].mean().round(3),
+            "median_close_days": g["close_days"].median(),
+        }
+    )
+    lo, hi = poisson_interval(out["defects"], alpha)
+    out["ci_low"], out["ci_high"] = lo.round(2), hi.round(2)
+    out.index.name = "person_id"
+    out = out.reset_index().merge(_names(staff), on="person_id", how="left")
+    seg = (
+        out["home_segment"] if "home_segment" in out.columns else pd.Series("All", index=out.index)
+    )
+    out["peer_mean"] = out.groupby(seg.fillna("Unknown"))["defects"].transform("mean").round(2)
+    out["ratio"] = (out["defects"] / out["peer_mean"]).round(2)
+    out["p_value"] = stats.poisson.sf(out["defects"] - 1, out["peer_mean"])
+    return out.sort_values("defects", ascending=False).reset_index(drop=True)
+
+
+def training_vs_results(
+    trainings: pd.DataFrame, perf: pd.DataFrame | None = None, quality: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training hours per person against delivery and quality, with Spearman correlations.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The per-person table (hours, courses, shrunk on-time rate, defects) and one row per
+        result measure: ``result, n, spearman_rho, p_value`` (NaN below 5 people).
+    """
+    hours = trainings.groupby("person_id").agg(
+        training_hours=("hours", "sum"), courses=("course", "nunique")
+    )
+    table = hours.copy()
+    if perf is not None and not perf.empty:
+        table = table.join(perf.set_index("person_id")[["shrunk_rate", "delivered"]], how="outer")
+    if quality is not None and not quality.empty:
+        table = table.join(quality.set_index("person_id")[["defects"]], how="outer")
+    table["training_hours"] = table["training_hours"].fillna(0.0)
+    table["courses"] = table["courses"].fillna(0).astype(int)
+    rows = []
+    for col, label in (("shrunk_rate", "on-time rate (shrunk)"), ("defects", "defects")):
+        if col not in table.columns:
+            continue
+        sub = table[["training_hours", col]].dropna()
+        if len(sub) >= 5 and sub["training_hours"].nunique() > 1 and sub[col].nunique() > 1:
+            res = stats.spearmanr(sub["training_hours"], sub[col])
+            rows.append(
+                {
+                    "result": label,
+                    "n": len(sub),
+                    "spearman_rho": round(float(res.statistic), 3),
+                    "p_value": float(res.pvalue),
+                }
+            )
+        else:
+            rows.append({"result": label, "n": len(sub), "spearman_rho": np.nan, "p_value": np.nan})
+    table.index.name = "person_id"
+    return table.reset_index(), pd.DataFrame(rows)
+
+
+def key_players(perf: pd.DataFrame, *, top: int = 5, min_n: int = 10) -> pd.DataFrame:
+    """PMs who carry the most revenue while delivering reliably, best first.
+
+    Ranked by invoiced revenue weighted by the shrunk on-time rate (so a large but late
+    portfolio does not top the list); PMs below ``min_n`` delivered milestones are left out.
+    """
+    p = perf.loc[perf["delivered"] >= min_n].copy()
+    p["score"] = (p["invoiced"] * p["shrunk_rate"]).round(2)
+    return p.sort_values("score", ascending=False).head(top).reset_index(drop=True)
+
+
+def role_candidates(
+    perf: pd.DataFrame,
+    quality: pd.DataFrame | None = None,
+    training: pd.DataFrame | None = None,
+    *,
+    alpha: float = 0.05,
+    min_n: int = 10,
+    min_ratio: float = 2.0,
+) -> pd.DataFrame:
+    """People to consider for a role change or training, each with the evidence.
+
+    - ``larger portfolio / mentor``: a PM whose on-time interval lies wholly above peers;
+    - ``training: schedule management``: a PM whose interval lies wholly below peers;
+    - ``quality coaching``: a person with at least ``min_ratio`` times the defects of
+      segment peers and a Poisson p-value below ``alpha``.
+    Training hours already taken are added to the evidence.
+    """
+    rows = []
+    hours = (
+        training.set_index("person_id")["training_hours"]
+        if training is not None and not training.empty
+        else pd.Series(dtype="float64")
+    )
+    p = perf.copy()
+    total_s, total_n = p["on_time"].sum(), p["delivered"].sum()
+    p["peer_rate"] = (total_s - p["on_time"]) / (total_n - p["delivered"])
+    for _, r in p.loc[p["delivered"] >= min_n].iterrows():
+        evidence = (
+            f"{int(r['on_time'])}/{int(r['delivered'])} milestones on time "
+            f"({r['ci_low']:.0%}-{r['ci_high']:.0%}) vs peers {r['peer_rate']:.0%}"
+        )
+        if r["ci_low"] > r["peer_rate"]:
+            rows.append(
+                {
+                    "person_id": r["person_id"],
+                    "name": r.get("name"),
+                    "suggestion": "larger portfolio / mentor",
+                    "evidence": evidence,
+                }
+            )
+        elif r["ci_high"] < r["peer_rate"]:
+            rows.append(
+                {
+                    "person_id": r["person_id"],
+                    "name": r.get("name"),
+                    "suggestion": "training: schedule management",
+                    "evidence": evidence,
+                }
+            )
+    if quality is not None and not quality.empty:
+        for _, r in quality.loc[
+            (quality["ratio"] >= min_ratio) & (quality["p_value"] < alpha)
+        ].iterrows():
+            rows.append(
+                {
+                    "person_id": r["person_id"],
+                    "name": r.get("name"),
+                    "suggestion": "quality coaching",
+                    "evidence": (
+                        f"{int(r['defects'])} defects attributed vs "
+                        f"{r['peer_mean']:.1f} for segment peers "
+                        f"(p={r['p_value']:.2g})"
+                    ),
+                }
+            )
+    out = pd.DataFrame(rows, columns=["person_id", "name", "suggestion", "evidence"])
+    out["training_hours"] = out["person_id"].map(hours).fillna(0.0)
+    return out
