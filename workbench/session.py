@@ -29,8 +29,14 @@ from workbench.paths import demo_dir
 from workbench.playbooks import PlaybookSpec, get_playbook
 
 RESULTS_MIME = "application/vnd.workbench.results+json"
-#: Points a finding of each severity takes off a playbook's score of 100.
-SCORE_PENALTY = {"critical": 25.0, "high": 10.0, "medium": 4.0, "low": 1.0, "info": 0.0}
+#: Most points a finding of each severity takes off a playbook's score of 100; a finding
+#: takes half of it at least and all of it when it touches the whole population.
+SCORE_PENALTY = {"critical": 15.0, "high": 6.0, "medium": 2.5, "low": 1.0, "info": 0.0}
+SCORE_METHOD = (
+    "Unless a chapter states its own, its score starts at 100 and each finding takes off "
+    "W x (0.5 + 0.5 x share of the population affected), with W = 15 critical, 6 high, "
+    "2.5 medium, 1 low, 0 info; the score does not go below 0."
+)
 
 
 class Params(dict[str, Any]):
@@ -162,7 +168,12 @@ class PlaybookSession:
             spec = inputs[name]
             raw = read_raw(self._loaded_engagement.input_path(name), spec.sheet).frame
             raw.columns = [normalise_name(c) for c in raw.columns]
-            return raw.dropna(how="all").reset_index(drop=True)
+            raw = raw.dropna(how="all").reset_index(drop=True)
+            for col in raw.columns:  # numbers typed as text in a CSV become numbers again
+                as_number = pd.to_numeric(raw[col], errors="coerce")
+                if raw[col].notna().any() and as_number[raw[col].notna()].notna().all():
+                    raw[col] = as_number
+            return raw
         folder = self.spec.folder / "criteria"
         for suffix in (".csv", ".yaml", ".yml"):
             path = folder / f"{name}{suffix}"
@@ -231,7 +242,11 @@ class PlaybookSession:
 
     # -- closing --------------------------------------------------------------------------
     def score(self) -> float:
-        penalty = sum(SCORE_PENALTY[f.severity] for f in self.findings)
+        """The default chapter score (see :data:`SCORE_METHOD`)."""
+        penalty = sum(
+            SCORE_PENALTY[f.severity] * (0.5 + 0.5 * min(1.0, f.exceptions.share or 0.0))
+            for f in self.findings
+        )
         return round(max(0.0, 100.0 - penalty), 1)
 
     def results(self, score: float | None = None) -> dict[str, Any]:

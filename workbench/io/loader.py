@@ -238,14 +238,25 @@ def check_relations(tables: dict[str, pd.DataFrame], sources: dict[str, str]) ->
     return issues
 
 
+def criteria_names() -> set[str]:
+    """Names of the playbooks' editable criteria: a client file under such a name in the
+    engagement's inputs replaces the shipped one (read by the playbook, not validated here)."""
+    from workbench.paths import playbooks_dir
+
+    return {p.stem.replace("-", "_") for p in playbooks_dir().glob("*/criteria/*")} | {
+        p.stem for p in playbooks_dir().glob("*/criteria/*")
+    }
+
+
 def load_inputs(engagement: LoadedEngagement, tables: Iterable[str] | None = None) -> LoadResult:
     """Load the engagement's inputs (all of them, or only ``tables``) with validation."""
     config = engagement.config
     wanted = list(config.inputs) if tables is None else [t for t in tables if t in config.inputs]
     result = LoadResult()
     sources: dict[str, str] = {}
+    criteria = criteria_names()
     for name in config.inputs:
-        if name not in CONTRACTS:
+        if name not in CONTRACTS and name not in criteria:
             close = difflib.get_close_matches(name, list(CONTRACTS), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             result.report.add(
