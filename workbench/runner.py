@@ -155,8 +155,12 @@ def check_database(engagement: LoadedEngagement) -> None:
 
     db = engagement.config.database
     assert db is not None
-    engine = connect(db.url, base_dir=engagement.folder, password_env=db.password_env,
-                     statement_timeout_s=min(db.statement_timeout_s, 15.0))
+    engine = connect(
+        db.url,
+        base_dir=engagement.folder,
+        password_env=db.password_env,
+        statement_timeout_s=min(db.statement_timeout_s, 15.0),
+    )
     engine.dispose()
 
 

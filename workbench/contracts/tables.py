@@ -111,7 +111,12 @@ _tables = [
             "area": column("text", "Knowledge area or PMO pillar", "Schedule"),
             "question_id": column("id", "Question id from the questionnaire sheet", "SCH-01"),
             "score": column(
-                "number", "Answer 0-5 (see the anchors in the questionnaire)", 3, ge=0, le=5, soft=True
+                "number",
+                "Answer 0-5 (see the anchors in the questionnaire)",
+                3,
+                ge=0,
+                le=5,
+                soft=True,
             ),
             "evidence": column(
                 "text",

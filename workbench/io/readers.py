@@ -28,6 +28,8 @@ MAX_FILE_BYTES = 4 * 1024**3
 def max_file_bytes() -> int:
     env = os.environ.get("WORKBENCH_MAX_INPUT_MB")
     return int(float(env) * 1024**2) if env else MAX_FILE_BYTES
+
+
 _SAMPLE = 256 * 1024
 
 

@@ -1,0 +1,374 @@
+"""The deliverable around the chapters: cover, table of contents, executive summary, appendix.
+
+Chapters are rendered from notebooks by the exporter (:mod:`workbench.report.exporters`);
+this module puts one or several of them into a self-contained HTML document with the house
+stylesheet inlined. The document template is rendered with auto-escaping on: every value that
+comes from client data (names, finding titles, file names) is shown as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from workbench import __version__
+from workbench.findings import SEVERITIES
+from workbench.report.summary import ExecutiveSummary, PlaybookSummary
+
+REPORT_DIR = Path(__file__).parent
+TEMPLATES_DIR = REPORT_DIR / "templates"
+TEMPLATE_DIR = TEMPLATES_DIR / "workbench"
+STYLESHEET = REPORT_DIR / "style.css"
+
+
+@dataclass
+class ReportMeta:
+    """Who and what a report is for; printed on the cover and in the page header.
+
+    Parameters
+    ----------
+    client : str
+        The client's name (``Acme Holdings``).
+    engagement : str
+        Engagement code (``acme-2026``).
+    period_start, period_end : date or str
+        The audited period (ISO dates as strings are accepted).
+    currency : str
+        ISO code of the engagement currency.
+    run_id : str
+        Identifier of the run that produced the notebooks.
+    generated_at : datetime or str
+        When the report was produced.
+    version : str
+        Version of the workbench.
+    """
+
+    client: str
+    engagement: str
+    period_start: dt.date | str = ""
+    period_end: dt.date | str = ""
+    currency: str = "EUR"
+    run_id: str = ""
+    generated_at: dt.datetime | dt.date | str = ""
+    version: str = __version__
+
+    @property
+    def period_text(self) -> str:
+        """The period as "1 January 2025 – 30 June 2026" (empty when unknown)."""
+        start, end = format_date(self.period_start), format_date(self.period_end)
+        if start and end:
+            return f"{start} – {end}"
+        return start or end
+
+    @property
+    def date_text(self) -> str:
+        """The report date as "12 March 2026"."""
+        return format_date(self.generated_at)
+
+
+@dataclass
+class Chapter:
+    """One playbook's chapter, rendered from its executed notebook.
+
+    Parameters
+    ----------
+    chapter_id : str
+        Anchor of the chapter title.
+    title : str
+        Chapter title (the notebook's first ``#`` heading).
+    html : str
+        The chapter's HTML (narrative, tables, charts, error notices).
+    method_html : str
+        The ``## Method`` section, shown in the appendix.
+    outline : list of dict
+        Sections for the table of contents: ``{"level", "text", "id"}``.
+    results : dict or None
+        The playbook's results bundle, ``None`` when the notebook did not complete.
+    errors : list of dict
+        Cells that failed: ``{"ename", "evalue"}``.
+    """
+
+    chapter_id: str
+    title: str
+    html: str
+    method_html: str = ""
+    outline: list[dict[str, Any]] = field(default_factory=list)
+    results: dict[str, Any] | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def playbook(self) -> str:
+        """The playbook's machine name (from its results, else the chapter id)."""
+        if self.results and self.results.get("playbook"):
+            return str(self.results["playbook"])
+        return self.chapter_id
+
+    @property
+    def sections(self) -> list[dict[str, Any]]:
+        """Outline entries below the chapter title."""
+        return [h for h in self.outline if h["id"] != self.chapter_id]
+
+
+def format_date(value: Any) -> str:
+    """A date as "1 January 2025"; ISO strings are parsed, other strings are kept.
+
+    Parameters
+    ----------
+    value : date, datetime, str or None
+
+    Returns
+    -------
+    str
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
+
+
+def format_int(value: Any) -> str:
+    """An integer with thousands separators ("1,234"); blank for missing values."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{round(float(value)):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def format_amount(value: Any, decimals: int = 0) -> str:
+    """An amount with thousands separators ("1,830,000"); blank for missing values."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{float(value):,.{decimals}f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def format_compact(value: Any, currency: str = "") -> str:
+    """An amount for a headline figure: "EUR 1.8m", "EUR 214k", "EUR 950"."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    magnitude = abs(number)
+    if magnitude >= 1e9:
+        text = f"{number / 1e9:.1f}bn"
+    elif magnitude >= 1e6:
+        text = f"{number / 1e6:.1f}m"
+    elif magnitude >= 1e4:
+        text = f"{number / 1e3:.0f}k"
+    else:
+        text = f"{number:,.0f}"
+    return f"{currency} {text}".strip()
+
+
+def format_share(value: Any) -> str:
+    """A share as a percentage with one decimal ("2.2%"); blank for missing values."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{float(value) * 100:.1f}%"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def format_score(value: Any) -> str:
+    """A score out of 100 ("72"); an en dash when there is none."""
+    if value is None:
+        return "–"
+    try:
+        return f"{float(value):.0f}"
+    except (TypeError, ValueError):
+        return "–"
+
+
+def counted(count: int, level: str) -> str:
+    """A count with its noun: "1 warning", "3 warnings", "4 info messages"."""
+    if level == "info":
+        return f"{count} info message{'s' if count != 1 else ''}"
+    return f"{count} {level}{'s' if count != 1 else ''}"
+
+
+def score_band(value: Any) -> str:
+    """CSS modifier for a score: ``good`` (80+), ``fair`` (60-80), ``poor`` (<60), ``none``."""
+    try:
+        score = float(value)
+    except (TypeError, ValueError):
+        return "none"
+    if score >= 80:
+        return "good"
+    if score >= 60:
+        return "fair"
+    return "poor"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        {
+            "int": format_int,
+            "amount": format_amount,
+            "compact": format_compact,
+            "share": format_share,
+            "score": format_score,
+            "band": score_band,
+            "counted": counted,
+            "date": format_date,
+        }
+    )
+    env.globals["SEVERITIES"] = SEVERITIES
+    return env
+
+
+@cache
+def stylesheet() -> str:
+    """The house stylesheet (inlined into every report)."""
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+#: Validation messages listed in the appendix; the manifest keeps all of them.
+MAX_VALIDATION_ROWS = 200
+
+#: Row numbers listed per validation message before "and N more".
+MAX_ROW_NUMBERS = 12
+
+
+def _validation_row(row: dict[str, Any]) -> dict[str, str]:
+    rows = row.get("rows")
+    if isinstance(rows, list | tuple):
+        shown = ", ".join(str(r) for r in rows[:MAX_ROW_NUMBERS])
+        if len(rows) > MAX_ROW_NUMBERS:
+            shown += f" and {len(rows) - MAX_ROW_NUMBERS:,} more"
+        rows_text = shown
+    else:
+        rows_text = "" if rows is None else str(rows)
+    return {
+        "level": str(row.get("level") or "info").lower(),
+        "file": str(row.get("file") or ""),
+        "table": str(row.get("table") or ""),
+        "column": str(row.get("column") or ""),
+        "rows": rows_text,
+        "message": str(row.get("message") or ""),
+    }
+
+
+def _letters() -> Any:
+    return iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def render_document(
+    meta: ReportMeta,
+    chapters: list[Chapter],
+    *,
+    title: str,
+    kicker: str = "Audit report",
+    summary: ExecutiveSummary | None = None,
+    validation: list[dict[str, Any]] | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> str:
+    """Assemble chapters into the deliverable.
+
+    Parameters
+    ----------
+    meta : ReportMeta
+        Client, engagement, period and run.
+    chapters : list of Chapter
+        In the order they appear.
+    title : str
+        Title on the cover.
+    kicker : str
+        Line above the title (the kind of document).
+    summary : ExecutiveSummary, optional
+        The executive summary; omitted when ``None``.
+    validation : list of dict, optional
+        Validation rows for the appendix: ``{"level", "file", "table", "column", "rows",
+        "message"}``.
+    provenance : dict, optional
+        ``{"inputs": [{"table", "path", "sha256", "rows"}], ...}`` for the appendix.
+
+    Returns
+    -------
+    str
+        A self-contained HTML document.
+    """
+    letters = _letters()
+    appendix: list[dict[str, Any]] = []
+    methods = [c for c in chapters if c.method_html]
+    if methods:
+        appendix.append({"id": "appendix-method", "title": "Method", "kind": "method"})
+    playbooks = summary.playbooks if summary else []
+    limitations = [(p, item) for p in playbooks for item in p.limitations]
+    appendix.append({"id": "appendix-limitations", "title": "Limitations", "kind": "limitations"})
+    if provenance is not None:
+        appendix.append(
+            {"id": "appendix-provenance", "title": "Data provenance", "kind": "provenance"}
+        )
+    if validation is not None:
+        appendix.append(
+            {"id": "appendix-validation", "title": "Validation summary", "kind": "validation"}
+        )
+    for item in appendix:
+        item["letter"] = next(letters)
+
+    validation_rows = [_validation_row(row) for row in validation or []]
+    validation_counts: dict[str, int] = {}
+    for row in validation_rows:
+        validation_counts[row["level"]] = validation_counts.get(row["level"], 0) + 1
+
+    template = _environment().get_template("document.html.j2")
+    return template.render(
+        meta=meta,
+        title=title,
+        kicker=kicker,
+        chapters=[
+            {
+                "chapter": c,
+                "html": Markup(c.html),
+                "method_html": Markup(c.method_html),
+            }
+            for c in chapters
+        ],
+        methods=[{"chapter": c, "html": Markup(c.method_html)} for c in methods],
+        summary=summary,
+        playbooks=playbooks,
+        limitations=limitations,
+        appendix=appendix,
+        validation=validation_rows,
+        validation_shown=validation_rows[:MAX_VALIDATION_ROWS],
+        validation_counts=validation_counts,
+        playbook_titles={p.playbook: p.title for p in playbooks},
+        provenance=provenance or {},
+        css=Markup(stylesheet()),
+    )
+
+
+__all__ = [
+    "Chapter",
+    "ExecutiveSummary",
+    "PlaybookSummary",
+    "ReportMeta",
+    "format_date",
+    "render_document",
+    "stylesheet",
+]
