@@ -37,12 +37,16 @@ class Period(BaseModel):
 
 
 class InputSpec(BaseModel):
-    """Where one input table lives: a file, and for a workbook the sheet."""
+    """Where one input table lives: a file, for a workbook the sheet, and how the client's
+    column names map onto the data request's (``columns: {vendor: VendorNum}``)."""
 
     model_config = ConfigDict(extra="forbid")
 
     path: str
     sheet: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    #: the client's export has no id column: number the rows (``row-2``, ``row-3``, ...)
+    row_ids: bool = False
 
 
 class DatabaseSpec(BaseModel):

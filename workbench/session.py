@@ -255,6 +255,13 @@ class PlaybookSession:
             "playbook": self.name,
             "title": self.spec.title,
             "version": __version__,
+            "engagement": {
+                "client": self.engagement.client,
+                "engagement": self.engagement.engagement,
+                "period_start": self.engagement.period.start.isoformat(),
+                "period_end": self.engagement.period.end.isoformat(),
+                "currency": self.engagement.currency,
+            },
             "findings": [f.to_dict() for f in findings],
             "metrics": [m.to_row() for m in self.metric_rows],
             "limitations": self.limitations,

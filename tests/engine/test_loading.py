@@ -166,3 +166,19 @@ def test_soft_rule_failures_are_warnings_and_rows_are_kept(tmp_path: Path) -> No
     assert frame is not None and len(frame) == 3
     assert [i.level for i in issues] == ["warning", "warning"]
     assert sorted(r for i in issues for r in i.rows) == [3, 4]
+
+
+def test_client_headers_are_mapped_and_missing_ids_numbered(make_engagement) -> None:
+    folder = make_engagement()
+    (folder / "inputs" / "payments.csv").write_text(
+        "VendorNum,Date,InvNum,Amount\n2001,2010-01-04,A-1,36.08\n2002,2010-01-05,B-7,1000\n")
+    text = (folder / "engagement.yaml").read_text().replace("inputs:\n", (
+        "inputs:\n  expenses:\n    path: inputs/payments.csv\n    row_ids: true\n"
+        "    columns: {vendor: VendorNum, invoice_number: InvNum}\n"))
+    (folder / "engagement.yaml").write_text(text)
+    result = load_inputs(load_engagement(folder))
+    assert result.report.ok, result.report.render()
+    expenses = result.tables["expenses"]
+    assert expenses["expense_id"].tolist() == ["row-2", "row-3"]
+    assert expenses["vendor"].tolist() == ["2001", "2002"]
+    assert expenses["amount"].tolist() == [36.08, 1000.0]

@@ -85,12 +85,18 @@ def load_table(
     dayfirst: bool = True,
     display_path: str | None = None,
     from_workbook: bool = False,
+    columns: dict[str, str] | None = None,
+    row_ids: bool = False,
 ) -> tuple[pd.DataFrame | None, list[Issue], dict[str, Any]]:
     """Read one table and check it against its contract.
+
+    ``columns`` maps data-request names to the client's own headers; ``row_ids`` numbers
+    the rows when the client's export has no id column for the table's key.
 
     Returns the typed frame (indexed by the client's row numbers; ``None`` when unusable),
     the issues, and the provenance record.
     """
+    mapping = {normalise_name(client): ours for ours, client in (columns or {}).items()}
     name = contract.name
     shown = display_path or str(path)
     if sheet:
@@ -98,7 +104,7 @@ def load_table(
     prov: dict[str, Any] = {"table": name, "path": display_path or str(path), "sheet": sheet}
     issues: list[Issue] = []
     try:
-        raw = read_raw(path, sheet, contract.columns)
+        raw = read_raw(path, sheet, [*contract.columns, *mapping])
     except InputError as exc:
         issues.append(Issue("error", name, str(exc).replace(f"{path}: ", ""), shown))
         return None, issues, prov
@@ -119,7 +125,9 @@ def load_table(
             )
         )
         return None, issues, prov
-    frame.columns = normalised
+    frame.columns = [mapping.get(c, c) for c in normalised]
+    if row_ids and len(contract.key) == 1 and contract.key[0] not in frame.columns:
+        frame[contract.key[0]] = [f"row-{i}" for i in frame.index]
     if len(frame) and len(frame.columns):
         blank = frame.astype("string").apply(lambda s: s.str.strip().fillna("").eq(""))
         frame = frame[~blank.to_numpy(dtype=bool).all(axis=1)]
@@ -280,6 +288,8 @@ def load_inputs(engagement: LoadedEngagement, tables: Iterable[str] | None = Non
             dayfirst=config.dayfirst,
             display_path=spec.path,
             from_workbook=spec.sheet is not None,
+            columns=spec.columns,
+            row_ids=spec.row_ids,
         )
         result.report.extend(issues)
         if "sha256" in prov:
