@@ -151,3 +151,21 @@ def test_evidence_text_lists_short_lists_whole() -> None:
     assert evidence_text(["A", "B"]) == "A, B"
     cut = evidence_text([f"ID-{i}" for i in range(100)], limit=30)
     assert cut.startswith("ID-0, ID-1") and cut.endswith("more (see the Evidence sheet)")
+
+
+def test_xlsx_evidence_sheet_caps_population_wide_findings(tmp_path: Path, monkeypatch) -> None:
+    import workbench.report.register as register
+
+    monkeypatch.setattr(register, "MAX_EVIDENCE_ROWS_PER_FINDING", 150)
+    items = findings()
+    path = tmp_path / "findings.xlsx"
+    write_findings_xlsx(items, path, META)
+    evidence = list(load_workbook(path)["Evidence"].iter_rows(min_row=2, values_only=True))
+    rows = [r for r in evidence if r[0] == items[2].id]
+    assert len(rows) == 151
+    assert rows[-1][-1] == "... and 250 more ids: the full list is in findings.json"
+    json_path = tmp_path / "findings.json"
+    write_findings_json(items, json_path)
+    saved = json.loads(json_path.read_text())
+    saved = saved["findings"] if isinstance(saved, dict) else saved
+    assert len(next(f for f in saved if f["id"] == items[2].id)["entities"]["ids"]) == 400

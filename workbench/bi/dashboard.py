@@ -163,7 +163,12 @@ def dashboard_figure(
 
     The ``All`` line is drawn thicker and dark so the board sees the total first.
     """
-    cols = [c for c in (columns or BOARD_VIEW) if c in table.columns]
+    # Only measures the client's data can fill: a client without milestones has no backlog
+    cols = [
+        c
+        for c in (columns or BOARD_VIEW)
+        if c in table.columns and table[c].fillna(0).astype(float).ne(0).any()
+    ]
     nrows = int(np.ceil(len(cols) / ncols)) or 1
     # A bare Figure, not pyplot: no global backend state, nothing left open in a notebook.
     fig = Figure(figsize=(6 * ncols, 2.8 * nrows))
@@ -197,6 +202,9 @@ def dashboard_figure(
     labels = sorted(legend, key=lambda k: (k != "All", k))
     if title:
         fig.suptitle(title, y=0.995)
+    if not labels:
+        fig.tight_layout()
+        return fig
     fig.legend(
         [legend[k] for k in labels],
         labels,

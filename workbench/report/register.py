@@ -33,6 +33,10 @@ DEFAULT_STATUS = "Open"
 STATUSES = ("Open", "In progress", "Closed", "Risk accepted")
 
 #: Characters of evidence ids shown in the register cell; the rest is on the Evidence sheet.
+#: Evidence rows per finding in the workbook; a finding over this is a population-wide
+#: pattern, and writing every id would make the register slow to build and to open
+#: (findings.json always holds every id).
+MAX_EVIDENCE_ROWS_PER_FINDING = 5_000
 MAX_EVIDENCE_CHARS = 1000
 
 _EXCEL_MAX_CHARS = 32_000
@@ -346,7 +350,8 @@ def _evidence_sheet(ws: Worksheet, findings: list[Finding]) -> None:
     ws.freeze_panes = "A2"
     row = 2
     for finding in findings:
-        for entity_id in finding.entities.ids:
+        ids = finding.entities.ids
+        for entity_id in ids[:MAX_EVIDENCE_ROWS_PER_FINDING]:
             values = [
                 finding.id,
                 finding.playbook,
@@ -355,6 +360,15 @@ def _evidence_sheet(ws: Worksheet, findings: list[Finding]) -> None:
                 entity_id,
             ]
             for column, value in enumerate(values, start=1):
+                _put(ws, row, column, value)
+            row += 1
+        if len(ids) > MAX_EVIDENCE_ROWS_PER_FINDING:
+            more = len(ids) - MAX_EVIDENCE_ROWS_PER_FINDING
+            note = f"... and {more:,} more ids: the full list is in findings.json"
+            for column, value in enumerate(
+                [finding.id, finding.playbook, finding.severity, finding.entities.type, note],
+                start=1,
+            ):
                 _put(ws, row, column, value)
             row += 1
     ws.auto_filter.ref = f"A1:E{max(row - 1, 2)}"
