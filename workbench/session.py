@@ -76,16 +76,27 @@ def format_frame(df: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_datetime64_any_dtype(s):
             out[col] = s.dt.strftime("%Y-%m-%d").fillna("")
         else:
-            out[col] = s.map(
-                lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-            )
+            out[col] = s.map(_cell_text)
     return out
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, (list, tuple, set)):  # sample keys and id lists read as a list
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def table_html(
     df: pd.DataFrame, *, title: str | None = None, max_rows: int = 25, note: str | None = None
 ) -> str:
-    """A report table: escaped, numbers right-aligned, long tables cut with a note."""
+    """A report table: escaped, numbers right-aligned, long tables cut with a note; an
+    empty table is one line saying nothing was found, not a bare header."""
+    if df.empty:
+        heading = f'<p class="wb-table-title">{_esc(title)}</p>\n' if title else ""
+        extra = f" {_esc(note)}" if note else ""
+        return f'{heading}<p class="wb-table-note wb-none">None found.{extra}</p>'
     shown = df.head(max_rows) if max_rows and len(df) > max_rows else df
     numeric = [
         c

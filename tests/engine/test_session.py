@@ -62,3 +62,10 @@ def test_report_tables_escape_client_text_and_cut_long_tables() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Showing 25 of 30 rows" in html
     assert '<th class="num">amount</th>' in html and "1,234.50" in html
+
+
+def test_empty_tables_say_none_found_and_lists_read_as_text() -> None:
+    empty = table_html(pd.DataFrame(columns=["table", "rows"]), title="Tables without a key")
+    assert "None found." in empty and "<table" not in empty and "Tables without a key" in empty
+    listed = table_html(pd.DataFrame({"sample_keys": [["1", "2"], []]}))
+    assert "<td>1, 2</td>" in listed and "[" not in listed
