@@ -103,13 +103,14 @@ def table_html(
         for c in df.columns
         if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
     ]
-    body = format_frame(shown.reset_index(drop=True)).to_html(
-        index=False, escape=True, border=0, classes=["wb-table"], na_rep=""
-    )
+    formatted = format_frame(shown.reset_index(drop=True))
+    # snake_case names read as words and may wrap, so wide tables fit the page
+    labels = {c: str(c).replace("_", " ") for c in df.columns}
+    formatted.columns = [labels[c] for c in df.columns]
+    body = formatted.to_html(index=False, escape=True, border=0, classes=["wb-table"], na_rep="")
     for col in numeric:  # mark numeric columns so the stylesheet right-aligns them
-        body = body.replace(
-            f"<th>{_esc(str(col))}</th>", f'<th class="num">{_esc(str(col))}</th>', 1
-        )
+        label = _esc(labels[col])
+        body = body.replace(f"<th>{label}</th>", f'<th class="num">{label}</th>', 1)
     parts = []
     if title:
         parts.append(f'<p class="wb-table-title">{_esc(title)}</p>')
