@@ -1,3 +1,3 @@
-"""Audit Workbench: playbooks for auditing PM functions, PMO governance, records, databases and BI."""
+"""Audit Workbench: playbooks auditing PM functions, PMO governance, records, databases, BI."""
 
 __version__ = "0.1.0"

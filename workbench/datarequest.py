@@ -162,7 +162,8 @@ def scaffold(
         "# Engagement file. Inputs point at the data-request workbook's sheets: save the\n"
         "# client's filled-in workbook as inputs/data-request.xlsx, or point a table at its own\n"
         "# CSV, XLSX or Parquet file. For the database audit add:\n"
-        "# database: {url: 'postgresql+psycopg://auditor@host:5432/db', password_env: DB_PASSWORD}\n"
+        "# database: {url: 'postgresql+psycopg://auditor@host:5432/db',\n"
+        "#            password_env: DB_PASSWORD}\n"
     )
     (folder / "engagement.yaml").write_text(
         header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8"

@@ -114,9 +114,7 @@ def table_html(
     parts = []
     if title:
         parts.append(f'<p class="wb-table-title">{_esc(title)}</p>')
-    parts.append(
-        f'<div class="wb-table-wrap" data-numeric="{_esc(",".join(map(str, numeric)))}">{body}</div>'
-    )
+    parts.append(f'<div class="wb-table-wrap">{body}</div>')
     if len(df) > len(shown):
         parts.append(
             f'<p class="wb-table-note">Showing {len(shown):,} of {len(df):,} rows; the '

@@ -19,27 +19,60 @@ import yaml
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent / "cases"
-HEADER = ("project_id,name,segment,customer,pm_id,project_type,status,baseline_start,"
-          "baseline_finish,budget,contract_value")
+HEADER = (
+    "project_id,name,segment,customer,pm_id,project_type,status,baseline_start,"
+    "baseline_finish,budget,contract_value"
+)
 
 
 def projects(n: int = 4) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "project_id": f"PRJ-{i:03d}", "name": f"Project {i}", "segment": "Enterprise",
-        "customer": "Contoso", "pm_id": "P001", "project_type": "implementation",
-        "status": "active", "baseline_start": "2025-01-06", "baseline_finish": "2025-12-19",
-        "budget": 100000.0 * i, "contract_value": 120000.0 * i} for i in range(1, n + 1)])
+    return pd.DataFrame(
+        [
+            {
+                "project_id": f"PRJ-{i:03d}",
+                "name": f"Project {i}",
+                "segment": "Enterprise",
+                "customer": "Contoso",
+                "pm_id": "P001",
+                "project_type": "implementation",
+                "status": "active",
+                "baseline_start": "2025-01-06",
+                "baseline_finish": "2025-12-19",
+                "budget": 100000.0 * i,
+                "contract_value": 120000.0 * i,
+            }
+            for i in range(1, n + 1)
+        ]
+    )
 
 
 def staff() -> pd.DataFrame:
-    return pd.DataFrame([{"person_id": "P001", "name": "Amira Costa", "role": "Project Manager",
-                          "team": "PM", "segment": "Enterprise"}])
+    return pd.DataFrame(
+        [
+            {
+                "person_id": "P001",
+                "name": "Amira Costa",
+                "role": "Project Manager",
+                "team": "PM",
+                "segment": "Enterprise",
+            }
+        ]
+    )
 
 
 def timesheets() -> pd.DataFrame:
-    return pd.DataFrame([{"person_id": "P001", "date": f"2025-03-0{d}", "hours": 7.5,
-                          "activity": "status reporting", "project_id": "PRJ-001"}
-                         for d in range(1, 6)])
+    return pd.DataFrame(
+        [
+            {
+                "person_id": "P001",
+                "date": f"2025-03-0{d}",
+                "hours": 7.5,
+                "activity": "status reporting",
+                "project_id": "PRJ-001",
+            }
+            for d in range(1, 6)
+        ]
+    )
 
 
 CASES: dict[str, Callable[[Path], dict[str, Any]]] = {}
@@ -64,9 +97,14 @@ def write(folder: Path, tables: dict[str, Any] | None = None, **config: Any) -> 
         else:
             path.write_text(content, encoding="utf-8")
         inputs[Path(file).stem] = f"inputs/{file}"
-    data: dict[str, Any] = {"client": "Acme Holdings", "engagement": "acme-2026",
-                            "period": {"start": "2025-01-01", "end": "2025-12-31"},
-                            "currency": "EUR", "playbooks": ["bi-assessment"], "inputs": inputs}
+    data: dict[str, Any] = {
+        "client": "Acme Holdings",
+        "engagement": "acme-2026",
+        "period": {"start": "2025-01-01", "end": "2025-12-31"},
+        "currency": "EUR",
+        "playbooks": ["bi-assessment"],
+        "inputs": inputs,
+    }
     data.update(config)
     (folder / "engagement.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
 
@@ -101,10 +139,12 @@ def merged_header_cells_in_xlsx(f: Path) -> dict[str, Any]:
     ws = wb.active
     cols = HEADER.split(",")
     ws.append(["Project register"] + [None] * (len(cols) - 1))
-    ws.append(cols[:9] + ["Money", None])  # budget and contract_value merged under "Money"
+    ws.append([*cols[:9], "Money", None])  # budget and contract_value merged under "Money"
     ws.merge_cells("J2:K2")
     for i in range(1, 4):
-        ws.append([f"PRJ-{i}", "A", "E", "C", "P001", "x", "active", "2025-01-01", "2025-02-01", 1, 2])
+        ws.append(
+            [f"PRJ-{i}", "A", "E", "C", "P001", "x", "active", "2025-01-01", "2025-02-01", 1, 2]
+        )
     (f / "inputs").mkdir(parents=True)
     wb.save(f / "inputs" / "register.xlsx")
     write(f, {"staff.csv": staff()})
@@ -159,11 +199,20 @@ def duplicate_keys(f: Path) -> dict[str, Any]:
 
 @case
 def duplicate_composite_keys(f: Path) -> dict[str, Any]:
-    evm = pd.DataFrame({"project_id": ["PRJ-001", "PRJ-001", "PRJ-002"],
-                        "period_end": ["2025-01-31", "2025-01-31", "2025-01-31"],
-                        "pv": [1.0, 2.0, 3.0], "ev": [1.0, 2.0, 3.0], "ac": [1.0, 2.0, 3.0]})
-    write(f, {"projects.csv": projects(), "staff.csv": staff(), "evm_snapshots.csv": evm},
-          playbooks=["pm-function-audit"])
+    evm = pd.DataFrame(
+        {
+            "project_id": ["PRJ-001", "PRJ-001", "PRJ-002"],
+            "period_end": ["2025-01-31", "2025-01-31", "2025-01-31"],
+            "pv": [1.0, 2.0, 3.0],
+            "ev": [1.0, 2.0, 3.0],
+            "ac": [1.0, 2.0, 3.0],
+        }
+    )
+    write(
+        f,
+        {"projects.csv": projects(), "staff.csv": staff(), "evm_snapshots.csv": evm},
+        playbooks=["pm-function-audit"],
+    )
     return {"expect": ["evm_snapshots.csv", "rows 2-3", "duplicate key values"]}
 
 
@@ -171,8 +220,11 @@ def duplicate_composite_keys(f: Path) -> dict[str, Any]:
 def negative_hours(f: Path) -> dict[str, Any]:
     ts = timesheets()
     ts.loc[2, "hours"] = -4
-    write(f, {"projects.csv": projects(), "staff.csv": staff(), "timesheets.csv": ts},
-          playbooks=["pm-function-audit"])
+    write(
+        f,
+        {"projects.csv": projects(), "staff.csv": staff(), "timesheets.csv": ts},
+        playbooks=["pm-function-audit"],
+    )
     return {"expect": ["timesheets.csv", "column hours, row 4", ">= 0"]}
 
 
@@ -180,8 +232,11 @@ def negative_hours(f: Path) -> dict[str, Any]:
 def hours_beyond_a_week(f: Path) -> dict[str, Any]:
     ts = timesheets()
     ts.loc[0, "hours"] = 300
-    write(f, {"projects.csv": projects(), "staff.csv": staff(), "timesheets.csv": ts},
-          playbooks=["pm-function-audit"])
+    write(
+        f,
+        {"projects.csv": projects(), "staff.csv": staff(), "timesheets.csv": ts},
+        playbooks=["pm-function-audit"],
+    )
     return {"expect": ["column hours, row 2", "<= 168"]}
 
 
@@ -203,27 +258,51 @@ def status_not_allowed(f: Path) -> dict[str, Any]:
 
 @case
 def defect_severity_not_allowed(f: Path) -> dict[str, Any]:
-    defects = pd.DataFrame({"defect_id": ["D1", "D2"], "project_id": ["PRJ-001"] * 2,
-                            "found_date": ["2025-02-01"] * 2, "severity": ["high", "blocker"]})
+    defects = pd.DataFrame(
+        {
+            "defect_id": ["D1", "D2"],
+            "project_id": ["PRJ-001"] * 2,
+            "found_date": ["2025-02-01"] * 2,
+            "severity": ["high", "blocker"],
+        }
+    )
     write(f, {"projects.csv": projects(), "staff.csv": staff(), "defects.csv": defects})
     return {"expect": ["defects.csv", "column severity, row 3", "one of: critical, high"]}
 
 
 @case
 def yes_no_column_with_garbage(f: Path) -> dict[str, Any]:
-    risks = pd.DataFrame({"risk_id": ["R1", "R2"], "project_id": ["PRJ-001"] * 2,
-                          "raised_date": ["2025-02-01"] * 2, "status": ["open"] * 2,
-                          "probability": [0.2, 0.5], "impact": [3, 4], "escalated": ["no", "maybe"]})
-    write(f, {"projects.csv": projects(), "staff.csv": staff(), "risks.csv": risks},
-          playbooks=["pm-function-audit"])
+    risks = pd.DataFrame(
+        {
+            "risk_id": ["R1", "R2"],
+            "project_id": ["PRJ-001"] * 2,
+            "raised_date": ["2025-02-01"] * 2,
+            "status": ["open"] * 2,
+            "probability": [0.2, 0.5],
+            "impact": [3, 4],
+            "escalated": ["no", "maybe"],
+        }
+    )
+    write(
+        f,
+        {"projects.csv": projects(), "staff.csv": staff(), "risks.csv": risks},
+        playbooks=["pm-function-audit"],
+    )
     return {"expect": ["risks.csv", "column escalated, row 3", "yes/no", "'maybe'"]}
 
 
 @case
 def invoice_amount_with_currency_words(f: Path) -> dict[str, Any]:
-    inv = pd.DataFrame({"invoice_id": ["I1", "I2"], "invoice_number": ["INV-1", "INV-2"],
-                        "project_id": ["PRJ-001"] * 2, "invoice_date": ["2025-02-01"] * 2,
-                        "due_date": ["2025-03-01"] * 2, "amount": ["1200.50", "twelve hundred"]})
+    inv = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2"],
+            "invoice_number": ["INV-1", "INV-2"],
+            "project_id": ["PRJ-001"] * 2,
+            "invoice_date": ["2025-02-01"] * 2,
+            "due_date": ["2025-03-01"] * 2,
+            "amount": ["1200.50", "twelve hundred"],
+        }
+    )
     write(f, {"projects.csv": projects(), "staff.csv": staff(), "invoices.csv": inv})
     return {"expect": ["invoices.csv", "column amount, row 3", "'twelve hundred'"]}
 
@@ -241,9 +320,11 @@ def bom_csv_with_a_bad_value(f: Path) -> dict[str, Any]:
 
 @case
 def windows_1252_semicolon_decimal_comma_with_bad_number(f: Path) -> dict[str, Any]:
-    lines = [HEADER.replace(",", ";"),
-             "PRJ-1;Café;Retail;Señor;P001;x;active;2025-01-06;2025-06-30;1.234,50;2.000,00",
-             "PRJ-2;Bäcker;Retail;Müller;P001;x;active;2025-01-06;2025-06-30;12 Tsd.;2.000,00"]
+    lines = [
+        HEADER.replace(",", ";"),
+        "PRJ-1;Café;Retail;Señor;P001;x;active;2025-01-06;2025-06-30;1.234,50;2.000,00",
+        "PRJ-2;Bäcker;Retail;Müller;P001;x;active;2025-01-06;2025-06-30;12 Tsd.;2.000,00",
+    ]
     write(f, {"projects.csv": ("\n".join(lines) + "\n").encode("cp1252"), "staff.csv": staff()})
     return {"expect": ["column budget, row 3", "'12 Tsd.'"]}
 
@@ -291,8 +372,10 @@ def excel_workbook_named_csv(f: Path) -> dict[str, Any]:
 
 @case
 def old_xls_format(f: Path) -> dict[str, Any]:
-    write(f, {"projects.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
-              "staff.csv": staff()})
+    write(
+        f,
+        {"projects.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "staff.csv": staff()},
+    )
     return {"expect": ["projects.xls", "old .xls format"]}
 
 
@@ -379,8 +462,10 @@ def huge_file(f: Path) -> dict[str, Any]:
     big = projects(1).iloc[[0] * 12000].copy()
     big["project_id"] = [f"PRJ-{i:06d}" for i in range(len(big))]
     with_projects(f, big)
-    return {"expect": ["inputs/projects.csv", "MiB limit for one table"],
-            "env": {"WORKBENCH_MAX_INPUT_MB": "1"}}
+    return {
+        "expect": ["inputs/projects.csv", "MiB limit for one table"],
+        "env": {"WORKBENCH_MAX_INPUT_MB": "1"},
+    }
 
 
 # -- engagement.yaml -----------------------------------------------------------------------
@@ -406,7 +491,8 @@ def absolute_input_path_elsewhere(f: Path) -> dict[str, Any]:
 def yaml_with_python_tags(f: Path) -> dict[str, Any]:
     write(f)
     (f / "engagement.yaml").write_text(
-        "client: !!python/object/apply:os.system ['touch /tmp/pwned']\nengagement: acme\n")
+        "client: !!python/object/apply:os.system ['touch /tmp/pwned']\nengagement: acme\n"
+    )
     return {"expect": ["engagement.yaml line 1", "no !!python or other tags"]}
 
 
@@ -470,24 +556,39 @@ def ill_typed_parameter(f: Path) -> dict[str, Any]:
 @case
 def password_in_database_url(f: Path) -> dict[str, Any]:
     write(f, database={"url": "postgresql+psycopg://auditor:Sup3rSecret@127.0.0.1:5432/erp"})
-    return {"expect": ["database.url", "holds a password", "password_env"],
-            "absent": ["Sup3rSecret"]}
+    return {
+        "expect": ["database.url", "holds a password", "password_env"],
+        "absent": ["Sup3rSecret"],
+    }
 
 
 @case
 def database_that_does_not_answer(f: Path) -> dict[str, Any]:
-    write(f, playbooks=["database-audit"],
-          database={"url": "postgresql+psycopg://auditor@127.0.0.1:9/erp",
-                    "password_env": "ACME_DB_PASSWORD"})
-    return {"expect": ["127.0.0.1:9", "did not answer"], "env": {"ACME_DB_PASSWORD": "pw-Zq81"},
-            "absent": ["pw-Zq81"]}
+    write(
+        f,
+        playbooks=["database-audit"],
+        database={
+            "url": "postgresql+psycopg://auditor@127.0.0.1:9/erp",
+            "password_env": "ACME_DB_PASSWORD",
+        },
+    )
+    return {
+        "expect": ["127.0.0.1:9", "did not answer"],
+        "env": {"ACME_DB_PASSWORD": "pw-Zq81"},
+        "absent": ["pw-Zq81"],
+    }
 
 
 @case
 def database_password_variable_unset(f: Path) -> dict[str, Any]:
-    write(f, playbooks=["database-audit"],
-          database={"url": "postgresql+psycopg://auditor@127.0.0.1:5432/erp",
-                    "password_env": "ACME_UNSET_PASSWORD_VAR"})
+    write(
+        f,
+        playbooks=["database-audit"],
+        database={
+            "url": "postgresql+psycopg://auditor@127.0.0.1:5432/erp",
+            "password_env": "ACME_UNSET_PASSWORD_VAR",
+        },
+    )
     return {"expect": ["ACME_UNSET_PASSWORD_VAR"]}
 
 

@@ -13,8 +13,21 @@ from workbench.cli import main
 
 def test_new_then_validate_a_filled_workbook(fixture_home, tmp_path: Path, capsys) -> None:
     folder = tmp_path / "acme"
-    assert main(["new", str(folder), "--client", "Acme Holdings", "--period-start",
-                 "2025-01-01", "--period-end", "2025-12-31"]) == 0
+    assert (
+        main(
+            [
+                "new",
+                str(folder),
+                "--client",
+                "Acme Holdings",
+                "--period-start",
+                "2025-01-01",
+                "--period-end",
+                "2025-12-31",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "inputs/data-request.xlsx" in out
     assert "engagement: acme-holdings-2025" in (folder / "engagement.yaml").read_text()
@@ -62,18 +75,27 @@ def test_unknown_playbook_and_bad_flags_exit_2(fixture_home, make_engagement, ca
     assert info.value.code == 2
 
 
-def test_unreachable_database_exits_2_without_a_run(fixture_home, make_engagement, tmp_path,
-                                                    capsys, monkeypatch) -> None:
+def test_unreachable_database_exits_2_without_a_run(
+    fixture_home, make_engagement, tmp_path, capsys, monkeypatch
+) -> None:
     import shutil
 
     home = fixture_home
     shutil.copytree(home / "playbooks" / "fixture-audit", home / "playbooks" / "database-audit")
     (home / "playbooks" / "database-audit" / "playbook.yaml").write_text(
-        (home / "playbooks" / "database-audit" / "playbook.yaml").read_text()
-        .replace("name: fixture-audit", "name: database-audit"))
-    shutil.copy(home / "notebooks" / "fixture-audit.ipynb", home / "notebooks" / "database-audit.ipynb")
-    folder = make_engagement(database={"url": "postgresql+psycopg://auditor@127.0.0.1:1/erp",
-                                       "password_env": "ACME_DB_PASSWORD"})
+        (home / "playbooks" / "database-audit" / "playbook.yaml")
+        .read_text()
+        .replace("name: fixture-audit", "name: database-audit")
+    )
+    shutil.copy(
+        home / "notebooks" / "fixture-audit.ipynb", home / "notebooks" / "database-audit.ipynb"
+    )
+    folder = make_engagement(
+        database={
+            "url": "postgresql+psycopg://auditor@127.0.0.1:1/erp",
+            "password_env": "ACME_DB_PASSWORD",
+        }
+    )
     monkeypatch.setenv("ACME_DB_PASSWORD", "s3cret-pw")
     code = main(["run", str(folder), "--playbook", "database-audit", "--out", str(tmp_path / "r")])
     err = capsys.readouterr().err

@@ -36,7 +36,9 @@ def test_workbook_has_a_sheet_per_table_with_guidance_above_the_header(tmp_path:
     assert ws.cell(2, budget).value.startswith("REQUIRED")
     assert ws.cell(3, budget).value == "e.g. 450000"
     phase = header.index("phase") + 1
-    assert ws.cell(2, phase).value.startswith("optional") and "initiation" in ws.cell(2, phase).value
+    assert (
+        ws.cell(2, phase).value.startswith("optional") and "initiation" in ws.cell(2, phase).value
+    )
 
 
 def test_filled_in_workbook_round_trips_through_validation(tmp_path: Path) -> None:
@@ -46,7 +48,12 @@ def test_filled_in_workbook_round_trips_through_validation(tmp_path: Path) -> No
     result = load_inputs(load_engagement(folder))
     assert result.report.ok, result.report.render()
     assert set(result.tables) == {"projects", "staff"}
-    assert result.tables["projects"]["budget"].tolist() == [100_000.0, 200_000.0, 300_000.0, 400_000.0]
+    assert result.tables["projects"]["budget"].tolist() == [
+        100_000.0,
+        200_000.0,
+        300_000.0,
+        400_000.0,
+    ]
     not_provided = {i.table for i in result.report.warnings if "not provided" in i.message}
     assert not_provided == set(CONTRACTS) - {"projects", "staff"}
 

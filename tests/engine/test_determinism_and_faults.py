@@ -7,7 +7,6 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,9 @@ from workbench.runner import engagement_lock, run
 pytestmark = pytest.mark.slow
 
 
-def test_same_inputs_give_byte_identical_findings_and_metrics(fixture_home, make_engagement,
-                                                              tmp_path) -> None:
+def test_same_inputs_give_byte_identical_findings_and_metrics(
+    fixture_home, make_engagement, tmp_path
+) -> None:
     folder = make_engagement()
     first = run(folder, out=tmp_path / "a", formats=("html",), progress=None)
     second = run(folder, out=tmp_path / "b", formats=("html",), progress=None)
@@ -28,8 +28,11 @@ def test_same_inputs_give_byte_identical_findings_and_metrics(fixture_home, make
 
 def test_a_second_run_of_the_same_engagement_waits_its_turn(tmp_path) -> None:
     base = tmp_path / "reports" / "acme-2026"
-    with engagement_lock(base), pytest.raises(InputError, match="another run"), \
-            engagement_lock(base):
+    with (
+        engagement_lock(base),
+        pytest.raises(InputError, match="another run"),
+        engagement_lock(base),
+    ):
         pass
     with engagement_lock(base):  # released once the first run ends
         pass
@@ -42,15 +45,20 @@ def test_a_killed_kernel_fails_that_playbook_only(fixture_home, make_engagement,
     notebook = fixture_home / "notebooks" / "fixture-audit.ipynb"
     nb = json.loads(notebook.read_text())
     for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and "fail_on_purpose" in "".join(cell["source"]) \
-                and "raise" in "".join(cell["source"]):
+        if (
+            cell["cell_type"] == "code"
+            and "fail_on_purpose" in "".join(cell["source"])
+            and "raise" in "".join(cell["source"])
+        ):
             cell["source"] = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
     notebook.write_text(json.dumps(nb))
     bad = run(folder, out=tmp_path / "r", formats=("html",), progress=None)
     status = {p.name: p.status for p in bad.playbooks}
     assert status == {"fixture-audit": "failed", "fixture-other": "ok"}
-    assert "died" in {p.name: p for p in bad.playbooks}["fixture-audit"].error.lower() or \
-        "dead" in {p.name: p for p in bad.playbooks}["fixture-audit"].error.lower()
+    assert (
+        "died" in {p.name: p for p in bad.playbooks}["fixture-audit"].error.lower()
+        or "dead" in {p.name: p for p in bad.playbooks}["fixture-audit"].error.lower()
+    )
     assert (tmp_path / "r" / "acme-2026" / "latest").resolve() == good.run_dir.resolve()
     assert (good.run_dir / "report.html").exists()
 
@@ -69,6 +77,9 @@ def test_interrupt_leaves_no_half_written_run(fixture_home, make_engagement, tmp
         timer.cancel()
     base = tmp_path / "r" / "acme-2026"
     assert (base / "latest").resolve() == good.run_dir.resolve()
-    finished = [p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")
-                and p.name != "latest"]
+    finished = [
+        p
+        for p in base.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name != "latest"
+    ]
     assert all((p / "manifest.json").exists() for p in finished)

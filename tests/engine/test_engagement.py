@@ -11,8 +11,12 @@ from workbench.errors import InputError
 
 
 def test_valid_engagement_is_parsed_with_inputs_normalised(make_engagement) -> None:
-    folder = make_engagement(inputs={"Projects": "inputs/projects.csv",
-                                     "expenses": {"path": "inputs/x.xlsx", "sheet": "Exp"}})
+    folder = make_engagement(
+        inputs={
+            "Projects": "inputs/projects.csv",
+            "expenses": {"path": "inputs/x.xlsx", "sheet": "Exp"},
+        }
+    )
     eng = load_engagement(folder)
     assert eng.config.client == "Acme Holdings"
     assert eng.config.inputs["projects"].path == "inputs/projects.csv"
@@ -32,7 +36,7 @@ def test_valid_engagement_is_parsed_with_inputs_normalised(make_engagement) -> N
 )
 def test_bad_fields_are_named(make_engagement, override: dict, expected: str) -> None:
     folder = make_engagement(**override)
-    with pytest.raises(InputError, match="engagement.yaml") as info:
+    with pytest.raises(InputError, match=r"engagement\.yaml") as info:
         load_engagement(folder)
     assert expected in str(info.value)
 

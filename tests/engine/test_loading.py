@@ -19,10 +19,12 @@ def _load(path: Path, table: str = "projects", sheet: str | None = None):
 
 
 def test_semicolon_windows1252_csv_with_decimal_commas_is_read(tmp_path: Path) -> None:
-    text = ("project_id;name;segment;customer;pm_id;project_type;status;baseline_start;"
-            "baseline_finish;budget;contract_value\n"
-            "PRJ-1;Café Müller;Retail;Señor Ltd;P001;consulting;Active;2025-01-06;2025-06-30;"
-            "1.234,50;2.000,00\n")
+    text = (
+        "project_id;name;segment;customer;pm_id;project_type;status;baseline_start;"
+        "baseline_finish;budget;contract_value\n"
+        "PRJ-1;Café Müller;Retail;Señor Ltd;P001;consulting;Active;2025-01-06;2025-06-30;"
+        "1.234,50;2.000,00\n"
+    )
     path = tmp_path / "projects.csv"
     path.write_bytes(text.encode("cp1252"))
     frame, issues, prov = _load(path)
@@ -38,7 +40,7 @@ def test_semicolon_windows1252_csv_with_decimal_commas_is_read(tmp_path: Path) -
 def test_utf8_bom_header_is_matched(tmp_path: Path) -> None:
     path = tmp_path / "projects.csv"
     projects_frame(2).to_csv(path, index=False, encoding="utf-8-sig")
-    frame, issues, _ = _load(path)
+    frame, _issues, _ = _load(path)
     assert frame is not None and list(frame["project_id"]) == ["PRJ-001", "PRJ-002"]
 
 
@@ -71,7 +73,7 @@ def test_column_names_match_case_and_spaces_insensitively(tmp_path: Path) -> Non
     df = projects_frame(2).rename(columns={"project_id": " Project ID ", "pm_id": "PM-Id"})
     path = tmp_path / "projects.csv"
     df.to_csv(path, index=False)
-    frame, issues, _ = _load(path)
+    frame, _issues, _ = _load(path)
     assert frame is not None and "project_id" in frame.columns and "pm_id" in frame.columns
 
 
@@ -115,11 +117,16 @@ def test_missing_sheet_lists_the_sheets_the_workbook_has(tmp_path: Path) -> None
         (b"", "empty"),
         (b"\x00\x01\x02binary\x00", "binary content"),
         (b"PK\x03\x04rest-of-zip", "Excel workbook"),
-        (b"project_id,name,segment,customer,pm_id,project_type,status,baseline_start,"
-         b"baseline_finish,budget,contract_value\n", "header but no data rows"),
+        (
+            b"project_id,name,segment,customer,pm_id,project_type,status,baseline_start,"
+            b"baseline_finish,budget,contract_value\n",
+            "header but no data rows",
+        ),
     ],
 )
-def test_unreadable_files_get_a_plain_message(tmp_path: Path, content: bytes, expected: str) -> None:
+def test_unreadable_files_get_a_plain_message(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
     path = tmp_path / "projects.csv"
     path.write_bytes(content)
     frame, issues, _ = _load(path)
@@ -160,8 +167,14 @@ def test_mixed_date_formats_are_read_and_flagged(tmp_path: Path) -> None:
 
 def test_soft_rule_failures_are_warnings_and_rows_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
-    pd.DataFrame({"respondent_id": ["R1", "R1", "R2"], "area": ["Cost"] * 3,
-                  "question_id": ["C1", "C2", "C1"], "score": [3, 7, -1]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "respondent_id": ["R1", "R1", "R2"],
+            "area": ["Cost"] * 3,
+            "question_id": ["C1", "C2", "C1"],
+            "score": [3, 7, -1],
+        }
+    ).to_csv(path, index=False)
     frame, issues, _ = load_table(CONTRACTS["maturity_responses"], path)
     assert frame is not None and len(frame) == 3
     assert [i.level for i in issues] == ["warning", "warning"]
@@ -171,10 +184,19 @@ def test_soft_rule_failures_are_warnings_and_rows_are_kept(tmp_path: Path) -> No
 def test_client_headers_are_mapped_and_missing_ids_numbered(make_engagement) -> None:
     folder = make_engagement()
     (folder / "inputs" / "payments.csv").write_text(
-        "VendorNum,Date,InvNum,Amount\n2001,2010-01-04,A-1,36.08\n2002,2010-01-05,B-7,1000\n")
-    text = (folder / "engagement.yaml").read_text().replace("inputs:\n", (
-        "inputs:\n  expenses:\n    path: inputs/payments.csv\n    row_ids: true\n"
-        "    columns: {vendor: VendorNum, invoice_number: InvNum}\n"))
+        "VendorNum,Date,InvNum,Amount\n2001,2010-01-04,A-1,36.08\n2002,2010-01-05,B-7,1000\n"
+    )
+    text = (
+        (folder / "engagement.yaml")
+        .read_text()
+        .replace(
+            "inputs:\n",
+            (
+                "inputs:\n  expenses:\n    path: inputs/payments.csv\n    row_ids: true\n"
+                "    columns: {vendor: VendorNum, invoice_number: InvNum}\n"
+            ),
+        )
+    )
     (folder / "engagement.yaml").write_text(text)
     result = load_inputs(load_engagement(folder))
     assert result.report.ok, result.report.render()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,16 @@ def test_run_writes_every_output_and_points_latest(fixture_home, make_engagement
     result = run(folder, out=tmp_path / "reports", formats=("html", "pdf", "xlsx"), progress=None)
     assert result.status == "ok" and result.exit_code == 0
     run_dir = result.run_dir
-    for name in ("report.html", "report.pdf", "findings.json", "findings.xlsx", "metrics.csv",
-                 "manifest.json", "fixture-audit.html", "notebooks/fixture-audit.ipynb"):
+    for name in (
+        "report.html",
+        "report.pdf",
+        "findings.json",
+        "findings.xlsx",
+        "metrics.csv",
+        "manifest.json",
+        "fixture-audit.html",
+        "notebooks/fixture-audit.ipynb",
+    ):
         assert (run_dir / name).exists(), name
     assert (tmp_path / "reports" / "acme-2026" / "latest").resolve() == run_dir.resolve()
     findings = json.loads((run_dir / "findings.json").read_text())
@@ -35,11 +42,15 @@ def test_run_writes_every_output_and_points_latest(fixture_home, make_engagement
     with (run_dir / "metrics.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert {(r["playbook"], r["metric"], float(r["value"])) for r in rows} >= {
-        ("fixture-audit", "projects", 6.0), ("fixture-other", "projects", 6.0)}
+        ("fixture-audit", "projects", 6.0),
+        ("fixture-other", "projects", 6.0),
+    }
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["status"] == "ok"
     assert {p["name"]: p["parameters"]["label"] for p in manifest["playbooks"]} == {
-        "fixture-audit": "Budget check", "fixture-other": "Portfolio"}
+        "fixture-audit": "Budget check",
+        "fixture-other": "Portfolio",
+    }
     assert {i["table"] for i in manifest["inputs"]} == {"projects", "staff"}
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     html = (run_dir / "report.html").read_text()
@@ -85,7 +96,9 @@ def test_bad_parameters_stop_the_run_before_any_kernel(
     assert not (tmp_path / "reports").exists()
 
 
-def test_bad_input_exits_2_naming_file_column_rows(fixture_home, make_engagement, tmp_path, capsys) -> None:
+def test_bad_input_exits_2_naming_file_column_rows(
+    fixture_home, make_engagement, tmp_path, capsys
+) -> None:
     projects = projects_frame(4).astype({"budget": "object"})
     projects.loc[2, "budget"] = "n/a"
     folder = make_engagement(tables={"projects": projects})

@@ -11,17 +11,29 @@ from workbench.session import start, table_html
 
 
 def _finding(check: str, severity: str, n: int, population: int):
-    return finding_from_ids(check=check, area="A", severity=severity, title="t", summary="s",
-                            entity_type="project", ids=[f"P{i}" for i in range(n)],
-                            population_count=population)
+    return finding_from_ids(
+        check=check,
+        area="A",
+        severity=severity,
+        title="t",
+        summary="s",
+        entity_type="project",
+        ids=[f"P{i}" for i in range(n)],
+        population_count=population,
+    )
 
 
-def test_ids_are_numbered_per_code_and_score_follows_the_stated_method(fixture_home,
-                                                                      make_engagement) -> None:
+def test_ids_are_numbered_per_code_and_score_follows_the_stated_method(
+    fixture_home, make_engagement
+) -> None:
     pb = start("fixture-audit", {"engagement_dir": str(make_engagement())})
-    pb.record([_finding("accepted_not_invoiced", "high", 5, 10),
-               _finding("accepted_not_invoiced", "medium", 1, 100),
-               _finding("gaps", "low", 10, 10)])
+    pb.record(
+        [
+            _finding("accepted_not_invoiced", "high", 5, 10),
+            _finding("accepted_not_invoiced", "medium", 1, 100),
+            _finding("gaps", "low", 10, 10),
+        ]
+    )
     assert [f.id for f in pb.findings] == ["FX-ANI-001", "FX-ANI-002", "FX-GAPS-001"]
     # high: 6 x (0.5 + 0.25) = 4.5; medium: 2.5 x (0.5 + 0.005) = 1.2625; low: 1 x 1.0 = 1
     assert pb.score() == pytest.approx(round(100 - 4.5 - 1.2625 - 1.0, 1))
@@ -29,29 +41,37 @@ def test_ids_are_numbered_per_code_and_score_follows_the_stated_method(fixture_h
     assert [f["id"] for f in bundle["findings"]] == ["FX-ANI-001", "FX-ANI-002", "FX-GAPS-001"]
 
 
-def test_parameters_come_from_the_notebook_and_are_type_checked(fixture_home, make_engagement) -> None:
+def test_parameters_come_from_the_notebook_and_are_type_checked(
+    fixture_home, make_engagement
+) -> None:
     folder = make_engagement(parameters={"fixture-audit": {"margin_floor": 0.3}})
     by_hand = start("fixture-audit", {"engagement_dir": str(folder), "margin_floor": 0.1})
     assert by_hand.params.margin_floor == 0.3  # by hand, the engagement's override applies
-    injected = start("fixture-audit", {"engagement_dir": str(folder), "output_dir": "/tmp/x",
-                                       "margin_floor": 0.2})
+    injected = start(
+        "fixture-audit",
+        {"engagement_dir": str(folder), "output_dir": "/tmp/x", "margin_floor": 0.2},
+    )
     assert injected.params.margin_floor == 0.2  # the runner's injected value wins
     with pytest.raises(InputError, match="margin_floor"):
-        start("fixture-audit", {"engagement_dir": str(folder), "output_dir": "/tmp/x",
-                                "margin_floor": "low"})
+        start(
+            "fixture-audit",
+            {"engagement_dir": str(folder), "output_dir": "/tmp/x", "margin_floor": "low"},
+        )
 
 
 def test_client_criteria_file_overrides_the_shipped_one(fixture_home, make_engagement) -> None:
     folder = make_engagement()
     (fixture_home / "playbooks" / "fixture-audit" / "criteria").mkdir()
     (fixture_home / "playbooks" / "fixture-audit" / "criteria" / "floors.csv").write_text(
-        "segment,floor\nEnterprise,0.1\n")
+        "segment,floor\nEnterprise,0.1\n"
+    )
     pb = start("fixture-audit", {"engagement_dir": str(folder)})
     assert pb.criteria("floors")["floor"].tolist() == [0.1]
     (folder / "inputs" / "our_floors.csv").write_text("Segment,Floor\nEnterprise,0.25\n")
     text = (folder / "engagement.yaml").read_text()
     (folder / "engagement.yaml").write_text(
-        text.replace("inputs:\n", "inputs:\n  floors: inputs/our_floors.csv\n"))
+        text.replace("inputs:\n", "inputs:\n  floors: inputs/our_floors.csv\n")
+    )
     pb = start("fixture-audit", {"engagement_dir": str(folder)})
     assert pb.criteria("floors")["floor"].tolist() == [0.25]
 

@@ -103,7 +103,7 @@ class DemoContext:
         self.rng = np.random.default_rng(self.seed)
 
     def rng_for(self, area: str) -> np.random.Generator:
-        """An independent seeded generator per area, so one area's changes never move another's data."""
+        """An independent seeded generator per area: one area's changes never move another's."""
         return np.random.default_rng([self.seed, *area.encode()])
 
     def plant(self, playbook: str, check: str, ids: Any) -> None:
