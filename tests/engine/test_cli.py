@@ -36,6 +36,9 @@ def test_new_then_validate_a_filled_workbook(fixture_home, tmp_path: Path, capsy
     out = capsys.readouterr().out
     assert "projects" in out and "3 rows" in out
     assert "fixture-audit" in out and "ready" in out
+    assert main(["run", str(folder), "--out", str(tmp_path / "reports"), "--format", "html"]) == 0
+    report = capsys.readouterr().out.strip()
+    assert report.endswith("report.html") and "Acme Holdings" in Path(report).read_text()
 
 
 def test_new_refuses_an_existing_engagement(make_engagement, capsys) -> None:
