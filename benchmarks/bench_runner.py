@@ -1,14 +1,22 @@
-"""What the runner costs per playbook, and how long the demo takes end to end.
+"""What the runner costs per playbook, before and after kernel templates and chapter reuse.
 
-For each playbook of the demo engagement:
+For each playbook of the demo engagement (median of ``--repeat`` runs):
 
-* ``script``  - the notebook's code cells run as one plain Python script (a fresh
+* ``script`` - the notebook's code cells run as one plain Python script (a fresh
   interpreter), the floor any notebook runner is measured against;
-* ``papermill`` - the same notebook executed by the runner's path (kernel start over IPC,
-  parameter injection, execution, notebook written);
-* ``render`` - that playbook's HTML deliverable rendered from the executed notebook.
+* ``before`` - the runner's path before kernel templates: a new kernel process started
+  when the playbook is due, papermill, and the chapter rendered twice (once inside
+  ``<playbook>.html``, once inside ``report.html``), as ``render_outputs`` used to;
+* ``after`` - the runner's path now: a kernel forked from the warm kernel template (the
+  runner starts it while it checks the inputs), papermill, the kernel shut down, the chapter
+  rendered once and its ``<playbook>.html`` assembled from it.
 
-Then the whole demo: ``workbench run`` on the demo engagement with HTML, PDF and XLSX.
+The runner's added cost per playbook is ``before - script`` and ``after - script``.
+
+Then the whole demo through ``run`` (HTML, PDF and XLSX): execution and rendering time, the
+rendering split into chapters, HTML documents, PDF (WeasyPrint) and workbook; and the same
+demo once more, unchanged, through the command line (an up-to-date check in a fresh
+interpreter).
 
 Usage: ``python benchmarks/bench_runner.py [--repeat N]``. Prints a table and writes
 ``benchmarks/results/runner.json``.
@@ -26,13 +34,28 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def script_of(notebook: Path, params: dict) -> str:
+def machine() -> dict[str, Any]:
+    """The machine the figures were measured on."""
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    model = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("model name")), "")
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def script_of(notebook: Path, params: dict[str, Any]) -> str:
     nb = nbformat.read(notebook, as_version=4)
     lines = [
         "import matplotlib",
@@ -58,10 +81,9 @@ def script_of(notebook: Path, params: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def time_script(notebook: Path, params: dict, workdir: Path) -> float:
+def time_script(notebook: Path, params: dict[str, Any], workdir: Path) -> float:
     path = workdir / f"{notebook.stem}.py"
-    source = script_of(notebook, params)
-    path.write_text(source)
+    path.write_text(script_of(notebook, params))
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, str(path)],
@@ -73,6 +95,37 @@ def time_script(notebook: Path, params: dict, workdir: Path) -> float:
     return time.perf_counter() - started
 
 
+def time_playbook(spec: Any, engagement: Any, out: Path, *, template: bool, meta: Any) -> float:
+    """One playbook through the runner's path, without or with the kernel template."""
+    from workbench.report.document import render_document
+    from workbench.report.render import render_chapters, render_playbook
+    from workbench.runner import PlaybookKernel, PlaybookRun, execute_playbook, render_chapter
+
+    os.environ["WORKBENCH_KERNEL_TEMPLATE"] = "1" if template else "0"
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    (out / "logs").mkdir(exist_ok=True)
+    record = PlaybookRun(spec.name)
+    scratch = Path(tempfile.mkdtemp(prefix="wb-bench-"))
+    started = time.perf_counter()
+    kernel = PlaybookKernel.start(scratch, out / "logs" / "kernel.log")
+    executed = execute_playbook(spec, engagement, spec.defaults(), out, record, kernel)
+    if template:
+        kernel.stop()  # now part of each playbook's thread
+    assert record.status == "ok", record.error
+    notebook = out / "notebooks" / f"{spec.name}.ipynb"
+    if template:
+        chapter = render_chapter(executed, spec.name)
+        render_document(meta, [chapter], title=chapter.title)
+    else:
+        render_playbook(notebook, meta)
+        render_chapters([notebook])
+    seconds = time.perf_counter() - started
+    if not template:
+        kernel.stop()  # the runner used to leave it running until it exited
+    os.environ.pop("WORKBENCH_KERNEL_TEMPLATE", None)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -80,13 +133,12 @@ def main() -> None:
     from workbench.demo import build_demo
     from workbench.engagement import load_engagement
     from workbench.playbooks import list_playbooks
-    from workbench.report.render import ReportMeta, render_playbook
-    from workbench.runner import PlaybookRun, execute_playbook, run
+    from workbench.report.render import ReportMeta
+    from workbench.runner import TEMPLATE, run
 
     work = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     demo = build_demo(work / "demo")
     engagement = load_engagement(demo)
-    rows = []
     meta = ReportMeta(
         client="Bench",
         engagement="bench",
@@ -97,51 +149,71 @@ def main() -> None:
         generated_at="now",
         version="bench",
     )
+    started = time.perf_counter()
+    TEMPLATE.wait_ready()
+    template_s = time.perf_counter() - started
+    print(f"kernel template ready in {template_s:.2f}s (once per runner process)", flush=True)
+    rows = []
     for spec in list_playbooks():
         params = {"engagement_dir": str(demo), "output_dir": str(work)}
         params.update(spec.defaults())
-        scripts, papers, renders = [], [], []
+        scripts, befores, afters = [], [], []
         for i in range(args.repeat):
             scripts.append(time_script(spec.notebook, params, work))
-            out = work / f"run{i}"
-            (out / "notebooks").mkdir(parents=True, exist_ok=True)
-            (out / "logs").mkdir(exist_ok=True)
-            record = PlaybookRun(spec.name)
-            started = time.perf_counter()
-            execute_playbook(spec, engagement, spec.defaults(), out, record)
-            papers.append(time.perf_counter() - started)
-            assert record.status == "ok", record.error
-            started = time.perf_counter()
-            render_playbook(out / "notebooks" / f"{spec.name}.ipynb", meta)
-            renders.append(time.perf_counter() - started)
+            befores.append(
+                time_playbook(spec, engagement, work / f"b{i}", template=False, meta=meta)
+            )
+            afters.append(time_playbook(spec, engagement, work / f"a{i}", template=True, meta=meta))
         row = {
             "playbook": spec.name,
-            "script_s": statistics.median(scripts),
-            "papermill_s": statistics.median(papers),
-            "render_s": statistics.median(renders),
+            "script_s": round(statistics.median(scripts), 3),
+            "before_s": round(statistics.median(befores), 3),
+            "after_s": round(statistics.median(afters), 3),
         }
-        row["overhead_s"] = row["papermill_s"] + row["render_s"] - row["script_s"]
+        row["overhead_before_s"] = round(row["before_s"] - row["script_s"], 3)
+        row["overhead_after_s"] = round(row["after_s"] - row["script_s"], 3)
         rows.append(row)
         print(
-            f"{spec.name:<26} script {row['script_s']:5.2f}s  papermill {row['papermill_s']:5.2f}s"
-            f"  render {row['render_s']:5.2f}s  overhead {row['overhead_s']:+5.2f}s",
+            f"{spec.name:<26} script {row['script_s']:5.2f}s  before {row['before_s']:5.2f}s "
+            f"({row['overhead_before_s']:+5.2f}s)  after {row['after_s']:5.2f}s "
+            f"({row['overhead_after_s']:+5.2f}s)",
             flush=True,
         )
+    mean_before = statistics.mean(r["overhead_before_s"] for r in rows)
+    mean_after = statistics.mean(r["overhead_after_s"] for r in rows)
+    print(f"added cost per playbook: before {mean_before:+.2f}s, after {mean_after:+.2f}s")
+
+    reports = work / "reports"
     started = time.perf_counter()
-    result = run(demo, out=work / "reports", progress=None)
+    result = run(demo, out=reports, progress=None)
     demo_s = time.perf_counter() - started
-    print(f"demo run (all playbooks, html+pdf+xlsx): {demo_s:.1f}s, status {result.status}")
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    print(
+        f"demo run (all playbooks, html+pdf+xlsx): {demo_s:.1f}s, status {result.status}; "
+        f"render {manifest['render_seconds']:.1f}s {manifest['render_timings']}"
+    )
+    started = time.perf_counter()
+    again = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "run", str(demo), "--out", str(reports)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    unchanged_s = time.perf_counter() - started
+    print(f"unchanged demo, `workbench run` again: {unchanged_s:.2f}s ({again.stderr.strip()})")
     out = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(),
+        "template_start_s": round(template_s, 3),
         "per_playbook": rows,
-        "demo_run_s": demo_s,
-        "demo_render_s": json.loads((result.run_dir / "manifest.json").read_text())[
-            "render_seconds"
-        ],
+        "added_cost_per_playbook_s": {
+            "before": round(mean_before, 3),
+            "after": round(mean_after, 3),
+        },
+        "demo_run_s": round(demo_s, 2),
+        "demo_execute_s": manifest["execute_seconds"],
+        "demo_render_s": manifest["render_seconds"],
+        "demo_render_timings_s": manifest["render_timings"],
+        "unchanged_rerun_cli_s": round(unchanged_s, 2),
     }
     results = ROOT / "benchmarks" / "results"
     results.mkdir(exist_ok=True)

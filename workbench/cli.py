@@ -98,6 +98,7 @@ def _run_and_report(folder: Path, args: argparse.Namespace) -> int:
         formats=_formats(getattr(args, "format", "html,pdf,xlsx")),
         jobs=getattr(args, "jobs", None),
         out=getattr(args, "out", None),
+        force=getattr(args, "force", False),
     )
     failed = [p for p in result.playbooks if p.status == "failed"]
     for p in failed:
@@ -107,7 +108,8 @@ def _run_and_report(folder: Path, args: argparse.Namespace) -> int:
             f"{result.run_dir / 'notebooks' / (p.name + '.ipynb')}",
             file=sys.stderr,
         )
-    print(f"Run {result.run_id}: {result.status} in {result.seconds:.1f}s", file=sys.stderr)
+    done = {"up-to-date": "up to date", "rendered": "re-rendered"}.get(result.action, result.status)
+    print(f"Run {result.run_id}: {done} in {result.seconds:.1f}s", file=sys.stderr)
     report = result.report
     print(str(report) if report else str(result.run_dir))
     return result.exit_code
@@ -126,6 +128,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         out=args.out,
         formats=_formats(args.format),
+        force=args.force,
     )
 
 
@@ -195,6 +198,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+_FORCE_HELP = "execute even if nothing changed since the last successful run"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="workbench",
@@ -212,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--jobs", type=int, default=None, help="playbooks in parallel (default: cores)"
         )
         p.add_argument("--out", default=None, help="reports folder (default ./reports)")
+        p.add_argument("--force", action="store_true", help=_FORCE_HELP)
 
     p = sub.add_parser("demo", help="build the demo engagement and run every playbook on it")
     p.add_argument("--dir", default=None, help="where to build it (default data/demo)")
@@ -240,12 +247,22 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("batch", help="run many engagements")
-    p.add_argument("dirs", nargs="+")
-    p.add_argument("--jobs", type=int, default=None)
-    p.add_argument("--scheduler", default=None, help="address of a Dask scheduler")
-    p.add_argument("--out", default=None)
-    p.add_argument("--format", default="html,pdf,xlsx")
+    p = sub.add_parser(
+        "batch", help="run many engagements; summary and portfolio.html/.xlsx at the end"
+    )
+    p.add_argument("dirs", nargs="+", metavar="DIR", help="engagement folders")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="engagements at a time (default: the cores)"
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on this Dask scheduler's workers instead (e.g. tcp://host:8786)",
+    )
+    p.add_argument("--out", default=None, help="reports folder (default ./reports)")
+    p.add_argument("--format", default="html,pdf,xlsx", help="outputs: html,pdf,xlsx")
+    p.add_argument("--force", action="store_true", help=_FORCE_HELP)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("playbooks", help="list playbooks, their inputs and typed parameters")

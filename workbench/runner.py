@@ -2,40 +2,75 @@
 
 Order of work, so that bad input costs nothing and a failure never loses a deliverable:
 
-1. read ``engagement.yaml``, resolve and type-check every playbook's parameters, load and
-   validate the inputs (exit 2 on any problem, before any kernel starts);
-2. execute each playbook's notebook with papermill in its own kernel, in parallel;
-3. collect findings and metrics from the executed notebooks, write the register, metrics
+1. read ``engagement.yaml`` and resolve every playbook's parameters; if the engagement's
+   fingerprint (inputs, parameters, playbooks, library and package versions) matches the
+   last successful run, stop there: that run is still current (``force`` overrides). If
+   only the report templates changed, re-render that run's executed notebooks into a new
+   run folder without executing anything;
+2. load and validate the inputs (exit 2 on any problem, before any kernel starts);
+3. execute each playbook's notebook with papermill in its own kernel, in parallel; kernels
+   are started ahead of need, so that their start-up overlaps the work of others, and each
+   chapter is rendered as soon as its notebook is executed;
+4. collect findings and metrics from the executed notebooks, write the register, metrics
    and reports into a temporary folder beside the final one;
-4. move the folder into place and point ``latest`` at it only if every playbook passed.
+5. move the folder into place and point ``latest`` at it only if every playbook passed.
+
+Kernels. Each playbook gets a kernel of its own, with its own working folder and temporary
+folder, both deleted when the run ends: nothing one engagement leaves behind is visible to
+another. On Linux a kernel is forked from a *kernel template*, a process started once per
+runner process that has imported the libraries the playbooks use (and nothing else: it
+never reads an engagement), so a kernel is ready in a few milliseconds instead of paying
+for an interpreter and the imports of pandas, SciPy and matplotlib every time. Elsewhere,
+or with ``WORKBENCH_KERNEL_TEMPLATE=0``, or if the template cannot be used, each kernel is a
+new process as Jupyter starts it.
+
+The fingerprint is recorded in the manifest (``fingerprint``): a SHA-256 per input file,
+of the settings in ``engagement.yaml``, of the resolved parameters, of each playbook's
+notebook and folder, of the library's code and of the package versions (the execution
+digest), and of the report templates and rendering code (the render digest). Secret
+parameters are left out of it: not even a hash of a credential reaches the manifest.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import platform
+import re
+import select
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench import __version__
-from workbench.engagement import LoadedEngagement, load_engagement
+from workbench.engagement import ENGAGEMENT_FILE, LoadedEngagement, load_engagement
 from workbench.errors import InputError
-from workbench.io import load_inputs
-from workbench.io.loader import LoadResult
+from workbench.paths import notebooks_dir
 from workbench.playbooks import PlaybookSpec, get_playbook, list_playbooks
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import AsyncKernelManager
+    from nbformat import NotebookNode
+
+    from workbench.io.loader import LoadResult
+    from workbench.report.document import Chapter
 
 FORMATS = ("html", "pdf", "xlsx")
 _PACKAGES = (
@@ -54,6 +89,14 @@ _PACKAGES = (
     "seaborn",
 )
 
+#: The library's code: a change to it re-executes (the package version alone does not
+#: move while the library is developed in place).
+LIBRARY_DIR = Path(__file__).resolve().parent
+#: Rendering code, templates and stylesheet: a change to them only re-renders.
+REPORT_DIR = LIBRARY_DIR / "report"
+#: Files under :data:`REPORT_DIR` that do not shape an engagement's deliverables.
+_NOT_RENDERING = frozenset({"templates/workbench/portfolio.html.j2"})
+
 
 @dataclass
 class PlaybookRun:
@@ -67,16 +110,27 @@ class PlaybookRun:
     error: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     findings: int = 0
+    kernel: str = ""  # "template" (forked from the kernel template) or "process"
 
 
 @dataclass
 class RunResult:
+    """The outcome of :func:`run`.
+
+    ``action`` says what the run did: ``executed`` (playbooks ran), ``rendered`` (only the
+    report templates changed: the last run's notebooks were rendered again into a new run
+    folder) or ``up-to-date`` (nothing changed: ``run_dir`` is the last successful run).
+    """
+
     run_id: str
     run_dir: Path
     status: str
     playbooks: list[PlaybookRun]
     seconds: float
     outputs: dict[str, str] = field(default_factory=dict)
+    action: str = "executed"
+    source_run: str = ""  # for "rendered" and "up-to-date": the run whose notebooks were used
+    changes: list[str] = field(default_factory=list)  # what made it execute or render again
 
     @property
     def exit_code(self) -> int:
@@ -97,7 +151,9 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+@cache
 def package_versions() -> dict[str, str]:
+    """Python and the versions of the packages that shape a run's results."""
     versions = {"python": platform.python_version()}
     for name in _PACKAGES:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -137,6 +193,12 @@ def preflight(
     engagement = load_engagement(engagement_dir)
     specs = select_playbooks(engagement, requested)
     params = resolve_parameters(engagement, specs)
+    return engagement, specs, params, _load_and_check(engagement, specs)
+
+
+def _load_and_check(engagement: LoadedEngagement, specs: Sequence[PlaybookSpec]) -> LoadResult:
+    from workbench.io import load_inputs  # pandas and pandera: only when inputs are read
+
     tables = sorted({t for s in specs for t in s.inputs} | set(engagement.config.inputs))
     loaded = load_inputs(engagement, tables)
     if engagement.config.database is not None and any(s.name == "database-audit" for s in specs):
@@ -146,7 +208,7 @@ def preflight(
             "the inputs do not pass their contracts (nothing was run):\n"
             + loaded.report.render(("error",))
         )
-    return engagement, specs, params, loaded
+    return loaded
 
 
 def check_database(engagement: LoadedEngagement) -> None:
@@ -193,16 +255,666 @@ def engagement_lock(folder: Path) -> Iterator[None]:
         handle.close()
 
 
+# ------------------------------------------------------------------------ fingerprints
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sha256_tree(root: Path, files: Sequence[Path]) -> str:
+    """One digest over files (their paths relative to ``root`` and their bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(_sha256_file(path).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _sha256_json(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _files_under(root: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
+    return [
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and (suffixes is None or p.suffix in suffixes)
+    ]
+
+
+def _library_digest() -> str:
+    files = [p for p in _files_under(LIBRARY_DIR, (".py",)) if REPORT_DIR not in p.parents]
+    return _sha256_tree(LIBRARY_DIR, files)
+
+
+def _render_digest() -> str:
+    files = [
+        p
+        for p in _files_under(REPORT_DIR)
+        if p.relative_to(REPORT_DIR).as_posix() not in _NOT_RENDERING
+    ]
+    return _sha256_tree(REPORT_DIR, files)
+
+
+_FILE_DATABASE = re.compile(r"^(sqlite|duckdb)(\+\w+)?:///(?P<path>[^?]+)")
+
+
+@dataclass
+class Fingerprint:
+    """What a run's results depend on, part by part (see the module docstring).
+
+    ``volatile`` is set when part of the engagement lives outside its folder (a database
+    server): such an engagement is executed on every run.
+    """
+
+    execution: dict[str, str]
+    render: dict[str, str]
+    volatile: str = ""
+
+    @property
+    def execution_digest(self) -> str:
+        return _sha256_json(self.execution)
+
+    @property
+    def render_digest(self) -> str:
+        return _sha256_json(self.render)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "execution": self.execution_digest,
+            "render": self.render_digest,
+            "parts": {**self.execution, **self.render},
+            "volatile": self.volatile,
+        }
+
+
+def fingerprint(
+    engagement: LoadedEngagement,
+    specs: Sequence[PlaybookSpec],
+    params: Mapping[str, Mapping[str, Any]],
+) -> Fingerprint:
+    """The fingerprint of a run of ``specs`` on ``engagement`` with ``params``.
+
+    Parameters
+    ----------
+    engagement : LoadedEngagement
+        The parsed engagement.
+    specs : sequence of PlaybookSpec
+        The playbooks selected for the run, in order.
+    params : mapping
+        Their resolved parameters (hashed; secret ones are left out).
+
+    Returns
+    -------
+    Fingerprint
+        An input file that cannot be read makes the fingerprint volatile (the run goes on
+        and the checks say what is wrong with the file).
+    """
+    folder = engagement.folder
+    config = engagement.config
+    execution: dict[str, str] = {}
+    volatile = ""
+
+    def add_file(key: str, path: Path) -> None:
+        nonlocal volatile
+        try:
+            execution[key] = _sha256_file(path)
+        except OSError as exc:
+            volatile = volatile or f"{path} cannot be read ({exc.strerror})"
+
+    # engagement.yaml as parsed (comments and layout do not matter), secrets left out
+    settings = config.model_dump(mode="json")
+    for playbook, values in settings.get("parameters", {}).items():
+        declared = get_playbook(playbook).parameters
+        for name in list(values):
+            if name in declared and declared[name].secret:
+                values[name] = "***"
+    execution[ENGAGEMENT_FILE] = _sha256_json(settings)
+    for table in config.inputs:
+        try:
+            path = engagement.input_path(table)
+        except InputError as exc:
+            volatile = volatile or str(exc)
+            continue
+        add_file(f"input:{path.relative_to(folder).as_posix()}", path)
+    db = config.database
+    if db is not None and any(s.name == "database-audit" for s in specs):
+        if db.rules:
+            add_file(f"input:{db.rules}", engagement.resolve(db.rules, what="database rules"))
+        match = _FILE_DATABASE.match(db.url)
+        if match:
+            path = Path(match["path"]).expanduser()
+            add_file(f"database:{match['path']}", path if path.is_absolute() else folder / path)
+        else:
+            volatile = volatile or (
+                "the client database is a server outside the engagement folder: "
+                "it is audited again on every run"
+            )
+    for spec in specs:
+        digest = hashlib.sha256(_sha256_tree(spec.folder, _files_under(spec.folder)).encode())
+        digest.update(_sha256_file(spec.notebook).encode() if spec.notebook.exists() else b"-")
+        execution[f"playbook:{spec.name}"] = digest.hexdigest()
+    helpers = notebooks_dir()
+    execution["notebook-modules"] = _sha256_tree(
+        helpers, [p for p in helpers.glob("*.py") if p.is_file()] if helpers.exists() else []
+    )
+    execution["playbooks"] = _sha256_json([s.name for s in specs])
+    # Secrets (credentials) are left out: even a hash of one must not reach the manifest
+    execution["parameters"] = _sha256_json(
+        {
+            spec.name: {
+                k: v
+                for k, v in params.get(spec.name, {}).items()
+                if not (k in spec.parameters and spec.parameters[k].secret)
+            }
+            for spec in specs
+        }
+    )
+    execution["library"] = _library_digest()
+    execution["versions"] = _sha256_json({"workbench": __version__, **package_versions()})
+    render = {"report": _render_digest()}
+    return Fingerprint(execution, render, volatile)
+
+
+def _changed(current: Fingerprint, previous: Mapping[str, Any]) -> list[str]:
+    """The parts of ``current`` that differ from a manifest's fingerprint, in words."""
+    before = previous.get("parts", {})
+    now = {**current.execution, **current.render}
+    names = sorted(k for k in now.keys() | before.keys() if now.get(k) != before.get(k))
+    words = []
+    for name in names:
+        kind, _, what = name.partition(":")
+        if what:
+            state = "added" if name not in before else "removed" if name not in now else "changed"
+            words.append(f"{kind} {what} {state}")
+        else:
+            words.append(f"{name} changed")
+    return words
+
+
+def last_successful_run(base: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The run ``latest`` points at under ``base`` and its manifest, if there is one."""
+    link = base / "latest"
+    try:
+        run_dir = link.resolve(strict=True)
+        manifest = json.loads((run_dir / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("status") != "ok":
+        return None
+    return run_dir, manifest
+
+
+def _decide(
+    current: Fingerprint, last: tuple[Path, dict[str, Any]] | None, formats: Sequence[str]
+) -> str:
+    """``execute``, ``render`` or ``up-to-date`` (see the module docstring)."""
+    if current.volatile or last is None:
+        return "execute"
+    run_dir, manifest = last
+    previous = manifest.get("fingerprint") or {}
+    if previous.get("execution") != current.execution_digest:
+        return "execute"
+    if previous.get("render") != current.render_digest:
+        return "render"
+    if not set(formats) <= set(manifest.get("formats", [])):
+        return "render"
+    if not all((run_dir / rel).exists() for rel in manifest.get("outputs", {}).values()):
+        return "render"  # a deliverable was deleted since: make it again
+    return "up-to-date"
+
+
+# ----------------------------------------------------------------------------- kernels
+
+#: Imported once by the kernel template: the libraries every playbook uses. Library code
+#: only; nothing here reads an engagement or a file of a client.
+TEMPLATE_PRELOAD = (
+    "ipykernel.kernelapp",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy.stats",
+    "matplotlib",
+    "seaborn",
+    "workbench.session",
+    "workbench.charts",
+)
+_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def _template_enabled() -> bool:
+    return sys.platform == "linux" and os.environ.get("WORKBENCH_KERNEL_TEMPLATE", "1") != "0"
+
+
+def serve_kernel_template() -> None:
+    """Main loop of the kernel template process (see the module docstring).
+
+    Reads one JSON request per line on stdin (``argv``, ``env``, ``cwd``, ``log``), forks a
+    kernel for it and answers ``{"pid": N}`` on stdout. Ends, stopping the kernels it forked,
+    when stdin closes (its runner ended).
+    """
+    import importlib
+
+    os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)  # as ipykernel sets it for kernels
+    for name in TEMPLATE_PRELOAD:
+        with contextlib.suppress(Exception):  # an optional library missing: import it later
+            importlib.import_module(name)
+    children: set[int] = set()
+    folders: set[Path] = set()  # the kernels' private folders
+
+    def reap(_signum: int, _frame: Any) -> None:
+        # Reap at once so a kernel that died is seen as dead, not as a zombie
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            children.discard(pid)
+
+    signal.signal(signal.SIGCHLD, reap)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides when kernels stop
+    answer = sys.stdout.buffer
+    answer.write(json.dumps({"ready": os.getpid()}).encode() + b"\n")
+    answer.flush()
+    for line in sys.stdin.buffer:
+        try:
+            request = json.loads(line)
+            pid = os.fork()
+        except Exception as exc:
+            answer.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
+            answer.flush()
+            continue
+        if pid == 0:
+            _become_kernel(request)  # never returns
+        children.add(pid)
+        folders.add(Path(request["cwd"]).parent)
+        answer.write(json.dumps({"pid": pid}).encode() + b"\n")
+        answer.flush()
+    # The runner has ended (perhaps killed): stop its kernels and remove their folders
+    for pid in list(children):
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5.0
+    while children and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.parent.name.startswith("wb-"):
+            with contextlib.suppress(OSError):
+                folder.parent.rmdir()  # the run's folder of kernel folders, once empty
+
+
+def _become_kernel(request: dict[str, Any]) -> None:
+    """In a process forked from the template: become an IPython kernel for one playbook."""
+    code = 1
+    try:
+        os.setpgid(0, 0)  # its own group: an interrupt or a kill reaches what it started
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(log, 1)  # fd 1 was the pipe to the runner: never write to it from here
+        os.dup2(log, 2)
+        os.close(log)
+        os.chdir(request["cwd"])
+        # sys.path as a fresh interpreter would build it from the kernel's environment
+        inherited = set(os.environ.get("PYTHONPATH", "").split(os.pathsep))
+        os.environ.clear()
+        os.environ.update(request["env"])
+        tempfile.tempdir = None  # TMPDIR is this playbook's own
+        wanted = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        rest = [p for p in sys.path if p and p not in inherited and p not in wanted]
+        sys.path[:] = wanted + rest
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()  # a fresh kernel's global generator is unseeded
+        sys.argv = ["ipykernel_launcher", *request["argv"]]
+        sys.argv.append(f"--IPKernelApp.parent_handle={os.getppid()}")
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+class KernelTemplate:
+    """The runner's handle on its kernel template process (one per runner process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._owner = 0
+        self._ready = False
+
+    def start(self) -> None:
+        """Start the template in the background, if it is not running; never raises."""
+        if not _template_enabled():
+            return
+        with self._lock:
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        if self._proc is not None and self._owner == os.getpid() and self._proc.poll() is None:
+            return
+        self._proc, self._ready = None, False
+        env = dict(os.environ)
+        env["MPLBACKEND"] = env.get("MPLBACKEND") or _INLINE_BACKEND
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", "import workbench.runner as r; r.serve_kernel_template()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+                start_new_session=True,  # a Ctrl-C at the terminal is the runner's to handle
+            )
+            self._owner = os.getpid()
+        except OSError:
+            self._proc = None
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        assert self._proc is not None and self._proc.stdout is not None
+        ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
+        line = self._proc.stdout.readline() if ready else b""
+        if not line:
+            raise RuntimeError("the kernel template did not answer")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        """Start the template if needed and wait until it has imported its libraries."""
+        if not _template_enabled():
+            return False
+        with self._lock:
+            self._start_locked()
+            if self._proc is None:
+                return False
+            if not self._ready:
+                try:
+                    self._read(timeout)
+                except (OSError, ValueError, RuntimeError):
+                    self._stop_locked()
+                    return False
+                self._ready = True
+            return True
+
+    def fork(self, argv: Sequence[str], env: Mapping[str, str], cwd: str, log: str) -> int:
+        """A new kernel process forked from the template; its pid.
+
+        Raises
+        ------
+        RuntimeError
+            The template is disabled, not running or did not answer (start a kernel the
+            ordinary way instead).
+        """
+        if not _template_enabled():
+            raise RuntimeError("the kernel template is disabled")
+        with self._lock:
+            self._start_locked()
+            if self._proc is None or self._proc.stdin is None:
+                raise RuntimeError("the kernel template could not be started")
+            try:
+                if not self._ready:
+                    self._read(timeout=120.0)
+                    self._ready = True
+                request = {"argv": list(argv), "env": dict(env), "cwd": cwd, "log": log}
+                self._proc.stdin.write(json.dumps(request).encode() + b"\n")
+                self._proc.stdin.flush()
+                answer = self._read(timeout=30.0)
+            except (OSError, ValueError, RuntimeError) as exc:
+                self._stop_locked()
+                raise RuntimeError(f"the kernel template failed: {exc}") from None
+            if "pid" not in answer:
+                raise RuntimeError(f"the kernel template could not fork: {answer.get('error')}")
+            return int(answer["pid"])
+
+    def close(self) -> None:
+        """Stop the template (its kernels stop with it)."""
+        with self._lock:
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        proc, self._proc, self._ready = self._proc, None, False
+        if proc is None or self._owner != os.getpid():
+            return
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+TEMPLATE = KernelTemplate()
+atexit.register(TEMPLATE.close)
+
+
+def _start_time(pid: int) -> str | None:
+    """The start time of a live process (``None`` once it has exited)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, *rest = stat.rsplit(")", 1)[1].split()
+    return None if state in ("Z", "X") else rest[18]
+
+
+class _ForkedProcess:
+    """The part of ``subprocess.Popen`` that Jupyter uses, for a kernel forked elsewhere.
+
+    The kernel is the template's child, not ours: it is watched through ``/proc`` (its
+    start time tells it apart from a later process that reuses the pid).
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._started = _start_time(pid)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and (
+            self._started is None or _start_time(self.pid) != self._started
+        ):
+            self.returncode = -1  # gone; the template reaped it and keeps its status
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout or 0)
+            time.sleep(0.02)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+@cache
+def _kernel_manager_class() -> type[AsyncKernelManager]:
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TemplateKernelManager(AsyncKernelManager):
+        """Jupyter's kernel manager, with kernels forked from the kernel template."""
+
+        kernel_log = ""
+        forked = False
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            argv = _ipykernel_argv(kernel_cmd)
+            if argv is not None and self.provisioner is not None:
+                try:
+                    pid = TEMPLATE.fork(
+                        argv,
+                        kw.get("env") or dict(os.environ),
+                        str(kw.get("cwd") or os.getcwd()),
+                        self.kernel_log or os.devnull,
+                    )
+                except RuntimeError:
+                    pass  # start it the ordinary way
+                else:
+                    provisioner: Any = self.provisioner
+                    provisioner.process = _ForkedProcess(pid)
+                    provisioner.pid = provisioner.pgid = pid
+                    provisioner.cwd = kw.get("cwd")
+                    self._reconcile_connection_info(provisioner.connection_info)
+                    self.forked = True
+                    return
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        async def _async_interrupt_kernel(self) -> None:
+            # Jupyter interrupts before shutting down; our kernels are shut down once their
+            # notebook has ended (the control channel is served even while a cell runs, and
+            # a kernel that does not stop in time is killed), so spare them the interrupt.
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return TemplateKernelManager
+
+
+def _ipykernel_argv(kernel_cmd: Sequence[str]) -> list[str] | None:
+    """The kernel's arguments if ``kernel_cmd`` starts this Python's ipykernel, else None."""
+    if len(kernel_cmd) < 3 or list(kernel_cmd[1:3]) != ["-m", "ipykernel_launcher"]:
+        return None
+    try:
+        same = Path(kernel_cmd[0]).resolve() == Path(sys.executable).resolve()
+    except OSError:
+        return None
+    return list(kernel_cmd[3:]) if same else None
+
+
+class PlaybookKernel:
+    """A kernel for one playbook: its own working folder, temporary folder and sockets.
+
+    Started, used and stopped in one thread (its event loop belongs to that thread).
+    """
+
+    def __init__(self, km: AsyncKernelManager, loop: asyncio.AbstractEventLoop, folder: Path):
+        self.km = km
+        self.loop = loop
+        self.folder = folder
+
+    @classmethod
+    def start(cls, folder: Path, log: Path) -> PlaybookKernel:
+        """Start a kernel whose working and temporary folders live in ``folder``.
+
+        Parameters
+        ----------
+        folder : Path
+            A private folder for this kernel (created; its owner deletes it).
+        log : Path
+            Where the kernel process writes what it prints outside the notebook.
+        """
+        from jupyter_core.utils import ensure_event_loop
+
+        work, tmp, sockets = folder / "work", folder / "tmp", folder / "ipc"
+        for path in (work, tmp, sockets):
+            path.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        env["TMPDIR"] = str(tmp)
+        # helper modules next to the notebooks stay importable from the private working folder
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(notebooks_dir()), env.get("PYTHONPATH", "")) if p
+        )
+        # Unix sockets in a private folder, not unencrypted TCP
+        km: Any = _kernel_manager_class()(
+            kernel_name="python3", transport="ipc", ip=str(sockets / "k")
+        )
+        km.kernel_log = str(log)
+        loop = ensure_event_loop()
+        try:
+            with log.open("ab") as out:
+                loop.run_until_complete(
+                    km.start_kernel(cwd=str(work), env=env, stdout=out, stderr=out)
+                )
+        except BaseException:
+            loop.close()
+            raise
+        return cls(km, loop, folder)
+
+    @property
+    def kind(self) -> str:
+        return "template" if getattr(self.km, "forked", False) else "process"
+
+    def stop(self) -> None:
+        """Shut the kernel down (politely, then by force) and free its sockets."""
+        try:
+            self.loop.run_until_complete(self.km.shutdown_kernel(now=False))
+        except Exception:
+            self.kill()
+        with contextlib.suppress(Exception):
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self.loop.close()
+
+    def kill(self) -> None:
+        """Kill the kernel's process group now (safe from any thread)."""
+        provisioner: Any = self.km.provisioner
+        pgid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+        if pgid:
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGKILL)
+
+
 def execute_playbook(
     spec: PlaybookSpec,
     engagement: LoadedEngagement,
     params: dict[str, Any],
     work_dir: Path,
     record: PlaybookRun,
-) -> None:
-    """Run one notebook with papermill; the executed (or partial) notebook is kept."""
+    kernel: PlaybookKernel | None = None,
+) -> NotebookNode | None:
+    """Run one notebook with papermill; the executed (or partial) notebook is kept.
+
+    Parameters
+    ----------
+    spec : PlaybookSpec
+    engagement : LoadedEngagement
+    params : dict
+        The playbook's resolved parameters.
+    work_dir : Path
+        The run's folder (``notebooks/`` and ``logs/`` exist).
+    record : PlaybookRun
+        Filled in: status, seconds, failed cell, error.
+    kernel : PlaybookKernel, optional
+        A kernel started for this playbook, in this thread; it is left running for its
+        owner to stop. By default one is started here and stopped at the end.
+
+    Returns
+    -------
+    NotebookNode or None
+        The executed notebook, when it ran to the end.
+    """
     import papermill as pm
-    from jupyter_client.manager import AsyncKernelManager
     from papermill.exceptions import PapermillExecutionError
 
     output = work_dir / "notebooks" / f"{spec.name}.ipynb"
@@ -210,23 +922,35 @@ def execute_playbook(
         "engagement_dir": str(engagement.folder),
         "output_dir": str(work_dir),
     }
-    injected.update({k: spec.parameters[k].notebook_value(v) for k, v in params.items()})
+    # A secret is never injected: papermill writes what it injects into the notebook (the
+    # working paper); the session reads secrets from the engagement itself.
+    injected.update(
+        {
+            k: spec.parameters[k].notebook_value(v)
+            for k, v in params.items()
+            if not spec.parameters[k].secret
+        }
+    )
     started = time.perf_counter()
     log_path = work_dir / "logs" / f"{spec.name}.log"
-    # Kernels talk over Unix sockets in a private folder, not over unencrypted TCP
-    sockets = Path(tempfile.mkdtemp(prefix="wb-kernel-"))
+    own: tempfile.TemporaryDirectory[str] | None = None
+    executed = None
     try:
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
-        pm.execute_notebook(
+        if kernel is None:
+            own = tempfile.TemporaryDirectory(prefix="wb-")
+            kernel = PlaybookKernel.start(
+                Path(own.name), work_dir / "logs" / f"{spec.name}.kernel.log"
+            )
+        record.kernel = kernel.kind
+        executed = pm.execute_notebook(
             str(spec.notebook),
             str(output),
             parameters=injected,
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            cwd=str(spec.notebook.parent),
             request_save_on_cell_execute=False,
-            km=km,
+            km=kernel.km,
         )
         record.status = "ok"
     except PapermillExecutionError as exc:
@@ -239,8 +963,12 @@ def execute_playbook(
         record.error = f"{type(exc).__name__}: {exc}"
         log_path.write_text(traceback.format_exc())
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        if own is not None:
+            if kernel is not None:
+                kernel.stop()
+            own.cleanup()
     record.seconds = round(time.perf_counter() - started, 2)
+    return executed
 
 
 def _redacted(spec: PlaybookSpec, params: dict[str, Any]) -> dict[str, Any]:
@@ -249,11 +977,38 @@ def _redacted(spec: PlaybookSpec, params: dict[str, Any]) -> dict[str, Any]:
 
 def _update_latest(base: Path, run_dir: Path) -> None:
     link = base / "latest"
-    tmp = base / f".latest-{os.getpid()}"
+    tmp = base / f".latest-{os.getpid()}-{threading.get_ident()}"
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     tmp.symlink_to(run_dir.name)
     os.replace(tmp, link)
+
+
+# --------------------------------------------------------------------------- rendering
+
+#: Anchors the report document itself uses (as in :mod:`workbench.report.render`).
+_RESERVED_ANCHORS = frozenset({"cover", "contents", "executive-summary", "appendix"})
+
+
+def chapter_anchors(names: Sequence[str]) -> dict[str, str]:
+    """Unique chapter anchors for playbooks, the same as the consolidated report uses."""
+    from workbench.report.markup import slugify
+
+    anchors: dict[str, str] = {}
+    for name in names:
+        base = slugify(name)
+        anchor, n = base, 2
+        while anchor in anchors.values() or anchor in _RESERVED_ANCHORS:
+            anchor, n = f"{base}-{n}", n + 1
+        anchors[name] = anchor
+    return anchors
+
+
+def render_chapter(notebook: NotebookNode, anchor: str) -> Chapter:
+    """One executed notebook as a report chapter (rendered once, used by every document)."""
+    from workbench.report.exporters import WorkbenchHTMLExporter
+
+    return WorkbenchHTMLExporter().render_chapter(notebook, chapter_id=anchor)
 
 
 def render_outputs(
@@ -261,25 +1016,57 @@ def render_outputs(
     manifest: dict[str, Any],
     formats: Sequence[str],
     validation: list[dict[str, Any]] | None = None,
+    chapters: Mapping[str, Chapter] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, str]:
-    """Collect results from the executed notebooks in ``run_dir`` and write every output."""
+    """Collect results from the executed notebooks in ``run_dir`` and write every output.
+
+    Each chapter is rendered once and used in ``report.html``, ``report.pdf`` and its
+    ``<playbook>.html``.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A run folder with ``notebooks/``.
+    manifest : dict
+        The run's manifest (engagement, run id, playbooks in order, inputs).
+    formats : sequence of str
+        Among ``html``, ``pdf``, ``xlsx``.
+    validation : list of dict, optional
+        Validation messages for the appendix.
+    chapters : mapping, optional
+        Chapters already rendered, by playbook; the others are rendered here.
+    timings : dict, optional
+        Filled with the seconds spent per step (``chapters``, ``html``, ``pdf``, ``xlsx``).
+
+    Returns
+    -------
+    dict
+        Output name to path relative to ``run_dir``.
+    """
+    import nbformat
+
+    from workbench.report.document import render_document
     from workbench.report.register import (
         write_findings_json,
         write_findings_xlsx,
         write_metrics_csv,
     )
-    from workbench.report.render import (
-        ReportMeta,
-        collect_results,
-        render_consolidated,
-        render_playbook,
-        write_pdf,
-    )
+    from workbench.report.render import ReportMeta, collect_results, write_pdf
+    from workbench.report.summary import build_summary, findings_from_bundle, playbook_summary
 
+    clock = timings if timings is not None else {}
+
+    def lap(step: str, since: float) -> float:
+        now = time.perf_counter()
+        clock[step] = round(clock.get(step, 0.0) + now - since, 3)
+        return now
+
+    t = time.perf_counter()
     order = [p["name"] for p in manifest["playbooks"]]
-    notebooks = [run_dir / "notebooks" / f"{n}.ipynb" for n in order]
-    notebooks = [nb for nb in notebooks if nb.exists()]
-    findings, metrics, _summaries = collect_results(notebooks)
+    paths = {n: run_dir / "notebooks" / f"{n}.ipynb" for n in order}
+    nodes = {n: nbformat.read(str(p), as_version=4) for n, p in paths.items() if p.exists()}
+    findings, metrics, _summaries = collect_results(list(nodes.values()))
     eng = manifest["engagement"]
     meta = ReportMeta(
         client=eng["client"],
@@ -296,24 +1083,56 @@ def render_outputs(
     write_metrics_csv(metrics, run_dir / "metrics.csv")
     outputs["findings.json"] = "findings.json"
     outputs["metrics.csv"] = "metrics.csv"
+    t = lap("register", t)
     if "xlsx" in formats:
         write_findings_xlsx(findings, run_dir / "findings.xlsx", meta)
         outputs["findings.xlsx"] = "findings.xlsx"
-    if "html" in formats or "pdf" in formats:
-        provenance = {"inputs": manifest.get("inputs", [])}
-        html = render_consolidated(notebooks, meta, validation=validation, provenance=provenance)
-        if "html" in formats:
-            (run_dir / "report.html").write_text(html, encoding="utf-8")
-            outputs["report.html"] = "report.html"
-            for nb in notebooks:
-                (run_dir / f"{nb.stem}.html").write_text(
-                    render_playbook(nb, meta), encoding="utf-8"
-                )
-                outputs[f"{nb.stem}.html"] = f"{nb.stem}.html"
-        if "pdf" in formats:
-            write_pdf(html, run_dir / "report.pdf")
-            outputs["report.pdf"] = "report.pdf"
+        t = lap("xlsx", t)
+    if "html" not in formats and "pdf" not in formats:
+        return outputs
+    anchors = chapter_anchors(list(nodes))
+    ready = dict(chapters or {})
+    rendered = []
+    for name, nb in nodes.items():
+        chapter = ready.get(name)
+        if chapter is None or chapter.chapter_id != anchors[name]:
+            chapter = render_chapter(nb, anchors[name])
+        rendered.append(chapter)
+    t = lap("chapters", t)
+    summaries = [playbook_summary(c.results, c.title, c.chapter_id) for c in rendered]
+    summary = build_summary(
+        [f for c in rendered for f in findings_from_bundle(c.results)], summaries
+    )
+    html = render_document(
+        meta,
+        rendered,
+        title="Audit report",
+        kicker="Consolidated report",
+        summary=summary,
+        validation=validation,
+        provenance={"inputs": manifest.get("inputs", [])},
+    )
+    if "html" in formats:
+        (run_dir / "report.html").write_text(html, encoding="utf-8")
+        outputs["report.html"] = "report.html"
+        for name, chapter, one in zip(nodes, rendered, summaries, strict=True):
+            document = render_document(
+                meta,
+                [chapter],
+                title=chapter.title or "Audit report",
+                summary=build_summary(findings_from_bundle(chapter.results), [one]),
+            )
+            (run_dir / f"{name}.html").write_text(document, encoding="utf-8")
+            outputs[f"{name}.html"] = f"{name}.html"
+    t = lap("html", t)
+    if "pdf" in formats:
+        write_pdf(html, run_dir / "report.pdf")
+        outputs["report.pdf"] = "report.pdf"
+        lap("pdf", t)
     return outputs
+
+
+# --------------------------------------------------------------------------------- run
 
 
 def run(
@@ -324,8 +1143,30 @@ def run(
     jobs: int | None = None,
     out: str | Path | None = None,
     progress: Progress | None = _stderr,
+    force: bool = False,
 ) -> RunResult:
     """Run playbooks on one engagement (see the module docstring).
+
+    Parameters
+    ----------
+    engagement_dir : str or Path
+        The engagement folder.
+    playbooks : sequence of str, optional
+        Only these playbooks (default: the engagement's, else every one).
+    formats : sequence of str
+        Among ``html``, ``pdf``, ``xlsx``.
+    jobs : int, optional
+        Playbooks executed at a time (default: the cores).
+    out : str or Path, optional
+        The reports folder (default ``./reports``).
+    progress : callable, optional
+        Receives one line per step; ``None`` for silence.
+    force : bool
+        Execute even if nothing changed since the last successful run.
+
+    Returns
+    -------
+    RunResult
 
     Raises
     ------
@@ -338,9 +1179,28 @@ def run(
         raise InputError(f"unknown format(s) {', '.join(unknown)}; use {', '.join(FORMATS)}")
     started_at = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    engagement, specs, params, loaded = preflight(engagement_dir, playbooks)
+    engagement = load_engagement(engagement_dir)
+    specs = select_playbooks(engagement, playbooks)
+    params = resolve_parameters(engagement, specs)
     config = engagement.config
     base = Path(out or "reports").resolve() / config.engagement
+    current = fingerprint(engagement, specs, params)
+    last = last_successful_run(base)
+    decision = "execute" if force else _decide(current, last, formats)
+    previous = last[1].get("fingerprint") if last else None
+    changes = _changed(current, previous) if previous else []
+    if decision == "up-to-date":
+        assert last is not None
+        return _up_to_date(last, time.perf_counter() - t0, say)
+    if decision == "render":
+        assert last is not None
+        return _render_again(base, last, current, formats, started_at, t0, changes, say)
+    if current.volatile and not force:
+        say(f"  {current.volatile}")
+    elif last is not None and changes and not force:
+        say(f"  changed since run {last[1]['run_id']}: {'; '.join(changes[:5])}")
+    TEMPLATE.start()  # its imports overlap the checks below; it never reads the engagement
+    loaded = _load_and_check(engagement, specs)
     with engagement_lock(base):
         run_id = new_run_id(started_at)
         work = base / f".tmp-{run_id}"
@@ -360,21 +1220,10 @@ def run(
             f"Running {len(todo)} playbook(s) on {config.client} ({config.engagement}) "
             f"with {workers} worker(s)"
         )
-
-        def job(item: tuple[PlaybookSpec, PlaybookRun]) -> PlaybookRun:
-            spec, record = item
-            say(f"  start {spec.name}")
-            execute_playbook(spec, engagement, params[spec.name], work, record)
-            if record.status == "ok":
-                say(f"  done  {spec.name} in {record.seconds:.1f}s")
-            else:
-                cell = f" at cell {record.failed_cell}" if record.failed_cell else ""
-                say(f"  FAIL  {spec.name}{cell}: {record.error}")
-            return record
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(job, todo))
+        want_chapters = "html" in formats or "pdf" in formats
+        chapters = _execute_all(todo, engagement, params, work, workers, say, render=want_chapters)
         status = "failed" if any(r.status == "failed" for r in records) else "ok"
+        execute_seconds = round(time.perf_counter() - t0, 2)
         manifest: dict[str, Any] = {
             "run_id": run_id,
             "status": status,
@@ -402,19 +1251,27 @@ def run(
             "inputs": loaded.provenance,
             "validation": [i.to_dict() for i in loaded.report.issues if i.level != "info"],
             "formats": list(formats),
+            "fingerprint": current.to_dict(),
+            "forced": force,
         }
         say("  render report")
         render_started = time.perf_counter()
+        timings: dict[str, float] = {}
         try:
-            outputs = render_outputs(work, manifest, formats, manifest["validation"])
+            outputs = render_outputs(
+                work, manifest, formats, manifest["validation"], chapters, timings
+            )
         except Exception as exc:
             status = manifest["status"] = "failed"
             manifest["render_error"] = f"{type(exc).__name__}: {exc}"
             (work / "logs" / "render.log").write_text(traceback.format_exc())
             say(f"  FAIL  rendering: {manifest['render_error']}")
             outputs = {}
+        manifest["execute_seconds"] = execute_seconds
         manifest["render_seconds"] = round(time.perf_counter() - render_started, 2)
+        manifest["render_timings"] = timings
         _count_findings(work, records)
+        _drop_empty_logs(work / "logs")
         manifest["playbooks"] = [vars(r) for r in records]
         manifest["outputs"] = outputs
         manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -424,7 +1281,194 @@ def run(
         os.replace(work, final)
         if status == "ok":
             _update_latest(base, final)
-    return RunResult(run_id, final, status, records, manifest["seconds"], outputs)
+    return RunResult(run_id, final, status, records, manifest["seconds"], outputs, changes=changes)
+
+
+def _execute_all(
+    todo: Sequence[tuple[PlaybookSpec, PlaybookRun]],
+    engagement: LoadedEngagement,
+    params: Mapping[str, dict[str, Any]],
+    work: Path,
+    workers: int,
+    say: Progress,
+    *,
+    render: bool,
+) -> dict[str, Chapter]:
+    """Execute the playbooks, ``workers`` at a time, each in a thread with its own kernel.
+
+    Up to ``workers`` further kernels are started ahead of need, so that a playbook finds
+    its kernel ready when a worker frees up. Each chapter is rendered as soon as its
+    notebook is executed, while the kernels of others run.
+    """
+    if not todo:
+        return {}
+    root = Path(tempfile.mkdtemp(prefix="wb-"))  # private folders of this run's kernels
+    alive = threading.BoundedSemaphore(min(len(todo), 2 * workers))
+    running = threading.BoundedSemaphore(workers)
+    kernels: dict[str, PlaybookKernel] = {}
+    chapters: dict[str, Chapter] = {}
+    anchors = chapter_anchors([spec.name for spec, _ in todo]) if render else {}
+    cancelled = threading.Event()
+
+    def job(spec: PlaybookSpec, record: PlaybookRun) -> None:
+        executed = None
+        try:
+            with alive:
+                if cancelled.is_set():
+                    record.status, record.error = "failed", "interrupted"
+                    return
+                log = work / "logs" / f"{spec.name}.kernel.log"
+                try:
+                    kernel = PlaybookKernel.start(root / spec.name, log)
+                except Exception as exc:
+                    record.status = "failed"
+                    record.error = f"the kernel did not start: {type(exc).__name__}: {exc}"
+                    (work / "logs" / f"{spec.name}.log").write_text(traceback.format_exc())
+                    say(f"  FAIL  {spec.name}: {record.error}")
+                    return
+                kernels[spec.name] = kernel
+                try:
+                    with running:
+                        say(f"  start {spec.name}")
+                        executed = execute_playbook(
+                            spec, engagement, params[spec.name], work, record, kernel
+                        )
+                finally:
+                    kernel.stop()
+                    kernels.pop(spec.name, None)
+                    shutil.rmtree(root / spec.name, ignore_errors=True)
+            if record.status == "ok":
+                say(f"  done  {spec.name} in {record.seconds:.1f}s")
+            else:
+                cell = f" at cell {record.failed_cell}" if record.failed_cell else ""
+                say(f"  FAIL  {spec.name}{cell}: {record.error}")
+            if render and executed is not None:
+                with contextlib.suppress(Exception):  # rendering again later says what failed
+                    chapters[spec.name] = render_chapter(executed, anchors[spec.name])
+        except Exception as exc:  # never let a thread die silently
+            record.status = "failed"
+            record.error = record.error or f"{type(exc).__name__}: {exc}"
+
+    threads = [
+        threading.Thread(target=job, args=item, name=f"playbook-{item[0].name}", daemon=True)
+        for item in todo
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        # Interrupted: stop the kernels so that the threads end promptly
+        cancelled.set()
+        for kernel in list(kernels.values()):
+            kernel.kill()
+        deadline = time.monotonic() + 5.0
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        raise
+    finally:
+        # Even when interrupted: a kernel still stopping finds its folder gone, and that is fine
+        shutil.rmtree(root, ignore_errors=True)
+    return chapters
+
+
+def _up_to_date(last: tuple[Path, dict[str, Any]], seconds: float, say: Progress) -> RunResult:
+    run_dir, manifest = last
+    say(f"Up to date: nothing changed since run {manifest['run_id']} (use --force to run again)")
+    return RunResult(
+        manifest["run_id"],
+        run_dir,
+        "ok",
+        _records(manifest),
+        round(seconds, 2),
+        dict(manifest.get("outputs", {})),
+        action="up-to-date",
+        source_run=manifest["run_id"],
+    )
+
+
+def _records(manifest: Mapping[str, Any]) -> list[PlaybookRun]:
+    known = {f.name for f in fields(PlaybookRun)}
+    return [
+        PlaybookRun(**{k: v for k, v in p.items() if k in known}) for p in manifest["playbooks"]
+    ]
+
+
+def _render_again(
+    base: Path,
+    last: tuple[Path, dict[str, Any]],
+    current: Fingerprint,
+    formats: Sequence[str],
+    started_at: dt.datetime,
+    t0: float,
+    changes: list[str],
+    say: Progress,
+) -> RunResult:
+    """Only the report templates changed: render the last run's notebooks into a new run.
+
+    The previous run folder stays as it was delivered; the new one holds copies of its
+    executed notebooks and logs and says where they come from (``rendered_from``).
+    """
+    source, previous = last
+    say(f"Rendering run {previous['run_id']} again (report templates changed; nothing to execute)")
+    with engagement_lock(base):
+        run_id = new_run_id(started_at)
+        work = base / f".tmp-{run_id}"
+        work.mkdir(parents=True)
+        for folder in ("notebooks", "logs"):
+            if (source / folder).is_dir():
+                shutil.copytree(source / folder, work / folder)
+            else:
+                (work / folder).mkdir()
+        manifest = json.loads(json.dumps(previous))
+        manifest.update(
+            {
+                "run_id": run_id,
+                "started_at": started_at.isoformat(timespec="seconds"),
+                "finished_at": None,
+                "formats": list(formats),
+                "fingerprint": current.to_dict(),
+                "rendered_from": previous["run_id"],
+                "executed_in": previous.get("executed_in") or previous["run_id"],
+                "forced": False,
+            }
+        )
+        render_started = time.perf_counter()
+        timings: dict[str, float] = {}
+        try:
+            outputs = render_outputs(
+                work, manifest, formats, manifest.get("validation"), None, timings
+            )
+            status = "ok"
+        except Exception as exc:
+            status = manifest["status"] = "failed"
+            manifest["render_error"] = f"{type(exc).__name__}: {exc}"
+            (work / "logs" / "render.log").write_text(traceback.format_exc())
+            say(f"  FAIL  rendering: {manifest['render_error']}")
+            outputs = {}
+        manifest["execute_seconds"] = 0.0
+        manifest["render_seconds"] = round(time.perf_counter() - render_started, 2)
+        manifest["render_timings"] = timings
+        manifest["outputs"] = outputs
+        manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        manifest["seconds"] = round(time.perf_counter() - t0, 2)
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        final = base / run_id
+        os.replace(work, final)
+        if status == "ok":
+            _update_latest(base, final)
+    return RunResult(
+        run_id,
+        final,
+        status,
+        _records(manifest),
+        manifest["seconds"],
+        outputs,
+        action="rendered",
+        source_run=previous["run_id"],
+        changes=changes,
+    )
 
 
 def _database_summary(engagement: LoadedEngagement) -> dict[str, Any] | None:
@@ -444,8 +1488,19 @@ def _count_findings(run_dir: Path, records: list[PlaybookRun]) -> None:
         record.findings = sum(1 for f in items if f.get("playbook") == record.name)
 
 
+def _drop_empty_logs(folder: Path) -> None:
+    for path in folder.glob("*.kernel.log"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_size == 0:
+                path.unlink()
+
+
 def rerender(run_dir: str | Path, formats: Sequence[str] = FORMATS) -> dict[str, str]:
-    """``workbench report RUN_DIR``: the deliverables again from the executed notebooks."""
+    """``workbench report RUN_DIR``: the deliverables again from the executed notebooks.
+
+    The outputs are written in place; the manifest records the templates they were
+    rendered with, so that the next run of the engagement knows they are current.
+    """
     run_dir = Path(run_dir)
     manifest_path = run_dir / "manifest.json"
     if not manifest_path.exists():
@@ -453,6 +1508,11 @@ def rerender(run_dir: str | Path, formats: Sequence[str] = FORMATS) -> dict[str,
     manifest = json.loads(manifest_path.read_text())
     outputs = render_outputs(run_dir, manifest, formats, manifest.get("validation"))
     manifest["outputs"] = outputs
+    manifest["formats"] = list(formats)
     manifest["rerendered_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if isinstance(manifest.get("fingerprint"), dict):
+        render = {"report": _render_digest()}
+        manifest["fingerprint"]["render"] = _sha256_json(render)
+        manifest["fingerprint"].setdefault("parts", {}).update(render)
     manifest_path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     return outputs

@@ -305,11 +305,18 @@ def _from_namespace(
 ) -> Params:
     where = f"notebook {spec.name}"
     injected = namespace.get("output_dir") is not None  # the runner always sets it
+    overrides = engagement.config.parameters.get(spec.name, {})
     values: dict[str, Any] = {}
     if not injected:
         # Run by hand (JupyterLab): the engagement's overrides apply over the defaults
-        values.update(engagement.config.parameters.get(spec.name, {}))
-    for name in spec.parameters:
+        values.update(overrides)
+    for name, param in spec.parameters.items():
+        if param.secret and injected:
+            # A secret is not passed through the notebook (papermill writes what it injects
+            # into the working paper): the kernel reads it from the engagement itself.
+            if name in overrides:
+                values[name] = overrides[name]
+            continue
         if name in namespace and (injected or name not in values):
             values[name] = namespace[name]
     return Params(spec.resolve_parameters(values, where))

@@ -19,8 +19,9 @@ def test_the_corpus_has_at_least_forty_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_gets_exit_2_and_a_precise_message(case: Path, tmp_path: Path, capsys,
-                                                     monkeypatch) -> None:
+def test_bad_input_gets_exit_2_and_a_precise_message(
+    case: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
     spec = yaml.safe_load((case / "case.yaml").read_text())
     folder = tmp_path / case.name
     shutil.copytree(case, folder)

@@ -16,6 +16,7 @@ of values flags noise. All statistics are computed by group in vectorised passes
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -159,12 +160,18 @@ def outliers(
     stats, codes = _group_stats(frame, value_col, by_cols, method, k, center, min_group_size)
     x = frame[value_col].to_numpy(dtype=np.float64, na_value=np.nan)
     ok = codes >= 0
-    safe = np.maximum(codes, 0)
-    lower = stats["lower"].to_numpy()[safe]
-    upper = stats["upper"].to_numpy()[safe]
-    scored = stats["scored"].to_numpy()[safe] & ok
-    mid = stats["center"].to_numpy()[safe]
-    scale = stats["scale"].to_numpy()[safe]
+    # rows in no group (a missing value or key) read an extra, unscored slot; with a group
+    # column left entirely empty there are no groups at all and only that slot exists
+    slot = np.where(ok, codes, len(stats))
+
+    def per_row(column: str, fill: Any) -> np.ndarray:
+        return np.append(stats[column].to_numpy(), fill)[slot]
+
+    lower = per_row("lower", np.nan).astype(np.float64)
+    upper = per_row("upper", np.nan).astype(np.float64)
+    scored = per_row("scored", False).astype(bool) & ok
+    mid = per_row("center", np.nan).astype(np.float64)
+    scale = per_row("scale", np.nan).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = scored & ((x < lower) | (x > upper))
         if method == "iqr":

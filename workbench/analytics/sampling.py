@@ -30,6 +30,7 @@ from scipy import stats
 #: AICPA confidence (reliability) factors for zero misstatements, by risk of incorrect
 #: acceptance (AICPA Audit Sampling guide; the Poisson factor -ln(risk), rounded up).
 RELIABILITY_FACTORS: dict[float, float] = {
+    0.01: 4.61,
     0.05: 3.00,
     0.10: 2.31,
     0.15: 1.90,
@@ -137,14 +138,22 @@ def attribute_sample_size(
         return 0
     limit = _MAX_N if population is None else population
     deviant = None if population is None else math.floor(population * tolerable_rate)
-    for n in range(1, limit + 1):
-        k = expected_deviations(n, expected_rate)
+    # Sizes are tried in growing blocks, each evaluated in one vectorised call: the answer
+    # is the same smallest n as trying them one by one, but an expected rate close to the
+    # tolerable rate (tens of thousands of sizes) costs milliseconds, not minutes.
+    start = 1
+    while start <= limit:
+        stop = min(limit, 4 * start + 255)
+        n = np.arange(start, stop + 1)
+        k = np.ceil(n * expected_rate - 1e-9) if expected_rate > 0 else np.zeros(len(n))
         if population is None:
-            p = float(stats.binom.cdf(k, n, tolerable_rate))
+            p = stats.binom.cdf(k, n, tolerable_rate)
         else:
-            p = float(stats.hypergeom.cdf(k, population, deviant, n))
-        if p <= risk:
-            return n
+            p = stats.hypergeom.cdf(k, population, deviant, n)
+        hit = np.flatnonzero(p <= risk)
+        if hit.size:
+            return int(n[hit[0]])
+        start = stop + 1
     if population is not None:
         return population
     raise ValueError("no sample size below 100,000 meets these parameters")

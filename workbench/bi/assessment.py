@@ -260,9 +260,11 @@ def run_assessment(
     )
     if not a.events.empty:
         for freq, name in (("Q", "dashboard_quarter"), ("M", "dashboard_month")):
-            a.tables[name] = dashboard.dashboard_table(
+            board = dashboard.dashboard_table(
                 a.events, a.ledger, freq=freq, start=pd.Timestamp(period_start), end=as_of
             )
+            if not board.empty:  # empty when the as-of date falls before the period
+                a.tables[name] = board
         a.tables["qoq"] = periods.compare_periods(
             a.events, freq="Q", alpha=alpha, materiality=materiality, last=1
         )

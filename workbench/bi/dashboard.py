@@ -115,6 +115,8 @@ def dashboard_table(
     lo = start if start is not None else events["date"].min()
     hi = end if end is not None else events["date"].max()
     periods = pd.period_range(pd.Timestamp(lo), pd.Timestamp(hi), freq=freq)
+    if len(periods) == 0:  # an as-of date before the start: no period to show
+        return pd.DataFrame(columns=["period", by])
     ev = events.loc[
         (events["date"] >= periods[0].start_time) & (events["date"] <= periods[-1].end_time)
     ]
@@ -124,6 +126,11 @@ def dashboard_table(
         if ledger is not None and not ledger.empty:
             stocks = _stocks(ledger, periods, group)
             flows = stocks.join(flows, how="outer") if not flows.empty else stocks
+        if flows.empty:
+            if group is not None:
+                continue  # no segment had an event in the window
+            # nothing happened in the window: the periods are still shown, without values
+            flows = pd.DataFrame(index=pd.Index(periods, name="period"))
         flows = flows.reset_index()
         if group is None:
             flows.insert(1, by, "All")

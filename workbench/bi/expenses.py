@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -312,7 +313,8 @@ def amount_outliers(
 
     positive = expenses.loc[expenses["amount"] > 0].copy()
     positive["log10_amount"] = np.log10(positive["amount"])
-    group = by if by in positive.columns else None
+    # a group column the client left empty would leave every expense ungrouped and unscored
+    group = by if by in positive.columns and positive[by].notna().any() else None
     rows = outliers.outliers(
         positive, value_col="log10_amount", by=group, method="robust", k=threshold
     )
@@ -337,6 +339,23 @@ class SamplePlan:
 
     def table(self) -> pd.DataFrame:
         """The plan in one table for the report."""
+        if self.mus is None:
+            mus_row: dict[str, Any] = {
+                "sample": "monetary-unit (amounts)",
+                "size": 0,
+                "selected": 0,
+                "interval": None,
+                "method": "not drawn: no expense has a positive amount",
+            }
+        else:
+            mus_row = {
+                "sample": "monetary-unit (amounts)",
+                "size": self.mus.n,
+                "selected": len(self.mus_sample),
+                "interval": round(self.mus.interval, 2),
+                "method": f"{self.mus.method}: RF {self.mus.reliability_factor}, "
+                f"EF {self.mus.expansion_factor}; items >= interval tested 100%",
+            }
         return pd.DataFrame(
             [
                 {
@@ -346,14 +365,7 @@ class SamplePlan:
                     "interval": None,
                     "method": "exact binomial, zero expected deviations (AICPA table A-1)",
                 },
-                {
-                    "sample": "monetary-unit (amounts)",
-                    "size": self.mus.n,
-                    "selected": len(self.mus_sample),
-                    "interval": round(self.mus.interval, 2),
-                    "method": f"{self.mus.method}: RF {self.mus.reliability_factor}, "
-                    f"EF {self.mus.expansion_factor}; items >= interval tested 100%",
-                },
+                mus_row,
             ]
         )
 
@@ -387,6 +399,18 @@ def samples(
     attr = sp.select_attribute_sample(expenses, n_attr, seed=seed, id_col="expense_id")
     positive = expenses.loc[expenses["amount"] > 0]
     book = float(positive["amount"].sum())
-    plan = sp.mus_sample_size(book, book * tolerable_misstatement_share, risk=risk)
+    if book <= 0:  # only credits and zero amounts: there is no monetary unit to draw
+        return SamplePlan(n_attr, attr, None, positive.iloc[0:0])
+    # The AICPA factors are tabulated for a few risks only; any other risk the playbook
+    # accepts takes the exact Poisson bound, and the plan names the method used.
+    tabulated = any(math.isclose(risk, r) for r in sp.RELIABILITY_FACTORS) and any(
+        math.isclose(risk, r) for r in sp.EXPANSION_FACTORS
+    )
+    plan = sp.mus_sample_size(
+        book,
+        book * tolerable_misstatement_share,
+        risk=risk,
+        method="aicpa" if tabulated else "poisson",
+    )
     mus = sp.select_mus_sample(positive, "amount", seed=seed, n=plan.n, id_col="expense_id")
     return SamplePlan(n_attr, attr, plan, mus)

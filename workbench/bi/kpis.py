@@ -319,9 +319,10 @@ def kpi_events(
                     "person_id",
                 )
             )
-    if not parts:
+    parts = [p for p in parts if not p.empty]
+    if not parts:  # no table given, or every one of them without a dated row
         return pd.DataFrame(columns=EVENT_COLUMNS)
-    events = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    events = pd.concat(parts, ignore_index=True)
     events = events.loc[events["date"] <= as_of].reset_index(drop=True)
     events["kpi"] = events["kpi"].astype("string")
     return events

@@ -132,6 +132,21 @@ def _compare(
     }
 
 
+#: Columns of a comparison after its ``kpi, [by], period, previous`` lead.
+COMPARISON_COLUMNS = [
+    "n_before",
+    "n_after",
+    "before",
+    "after",
+    "relative_change",
+    "test",
+    "p_value",
+    "material",
+    "significant",
+    "verdict",
+]
+
+
 def compare_periods(
     events: pd.DataFrame,
     *,
@@ -165,8 +180,9 @@ def compare_periods(
         ``kpi, [by], period, previous, n_before, n_after, before, after, relative_change,
         test, p_value, material, significant, verdict``.
     """
+    lead = ["kpi", *([by] if by else []), "period", "previous"]
     if events.empty:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=lead + COMPARISON_COLUMNS)
     ev = events.copy()
     ev["period"] = ev["date"].dt.to_period(freq)
     periods = pd.period_range(ev["period"].min(), ev["period"].max(), freq=freq)
@@ -193,8 +209,9 @@ def compare_periods(
                 if by is not None:
                     row[by] = key
                 rows.append(row)
+    if not rows:  # events in a single period: nothing to compare it with
+        return pd.DataFrame(columns=lead + COMPARISON_COLUMNS)
     out = pd.DataFrame(rows)
-    lead = ["kpi", *([by] if by else []), "period", "previous"]
     return out[lead + [c for c in out.columns if c not in lead]]
 
 

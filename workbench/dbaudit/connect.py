@@ -12,6 +12,13 @@ good behaviour of the queries:
 - MySQL / MariaDB (PyMySQL): ``SET SESSION TRANSACTION READ ONLY`` on every new connection,
   and ``max_statement_time`` (MariaDB) or ``max_execution_time`` (MySQL).
 
+On top of that, every statement the audit sends passes a guard (:func:`refusal`): only one
+statement at a time, and only reads (``SELECT``, ``WITH``, ``SHOW``, ``PRAGMA``, ...).
+Without it a read-only session can be talked out of being read-only through the very same
+connection (``COMMIT`` then ``BEGIN READ WRITE`` on PostgreSQL, ``SET SESSION TRANSACTION
+READ WRITE`` on MariaDB); the guard refuses such statements before they reach the server,
+with the driver's own error type, so they fail like any other refused write.
+
 The password is read from the environment variable that the engagement names; it is never
 part of the URL given to this module, and any error text that could carry it is scrubbed.
 """
@@ -226,6 +233,70 @@ def _mysql_engine(url: URL, timeout_s: float) -> Engine:
     return engine
 
 
+#: First words of the statements an audit connection runs: reads and catalogue queries.
+READ_STATEMENTS = frozenset({"SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "PRAGMA"})
+_LEADING_NOISE = re.compile(r"^(?:\s+|\(|--[^\n]*(?:\n|$)|/\*(?!!).*?\*/)*", re.S)
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+#: Reads that still write, lock or change the session: a data-modifying ``WITH``, ``FOR
+#: UPDATE`` locks, ``INTO`` a table or a server file, a setting, a remote database.
+_SIDE_EFFECTS = re.compile(
+    r"\b(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|INTO)\b|\bFOR\s+SHARE\b"
+    r"|\bset_config\s*\(|\bdblink\w*\s*\(|\blo_(?:import|export)\s*\("
+    r"|\bpg_(?:write_file|file_write|terminate_backend|cancel_backend|reload_conf)\s*\(",
+    re.I,
+)
+
+
+def refusal(statement: str) -> str | None:
+    """Why ``statement`` may not run on an audit connection, or None for a plain read.
+
+    Parameters
+    ----------
+    statement : str
+        The SQL about to be sent (parameters are bound separately, so literals a client
+        wrote never appear in it).
+
+    Returns
+    -------
+    str or None
+        The reason to refuse it: more than one statement, a statement that is not a read
+        (``SET``, ``BEGIN``, ``COMMIT``, ``INSERT``, ``ATTACH``, ``EXPLAIN ANALYZE``, ...), a
+        MySQL executable comment, a ``PRAGMA`` that sets a value, or a read with a side
+        effect (a data-modifying ``WITH``, row locks, ``INTO``, ``set_config()``, server
+        files, ``dblink``). Quoted names are not told apart from keywords: a table named
+        ``into`` is refused too, which costs a check, never a write.
+    """
+    text = statement.strip().rstrip(";").rstrip()
+    if ";" in text:
+        return "one statement at a time"
+    if "/*!" in text:
+        return "MySQL executable comments are not run"
+    body = _LEADING_NOISE.sub("", text, count=1)
+    match = _FIRST_WORD.match(body)
+    word = match.group(0).upper() if match else ""
+    if word not in READ_STATEMENTS:
+        return f"{word or 'this statement'} is not a read"
+    if word == "PRAGMA" and "=" in body:
+        return "a PRAGMA that sets a value"
+    side = _SIDE_EFFECTS.search(body)
+    if side:
+        return f"{side.group(0).strip()} has an effect beyond reading"
+    return None
+
+
+def _install_statement_guard(engine: Engine) -> None:
+    dbapi = engine.dialect.loaded_dbapi
+    refused = getattr(dbapi, "OperationalError", None) or dbapi.Error
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _guard(conn: Any, cursor: Any, statement: Any, params: Any, ctx: Any, many: Any) -> None:
+        reason = refusal(str(statement))
+        if reason is not None:
+            # the driver's own error type, so SQLAlchemy reports it as it reports a write
+            # the server refused
+            raise refused(f"read-only audit connection: statement refused ({reason})")
+
+
 def _install_redaction(engine: Engine, secrets: list[str]) -> None:
     @sa.event.listens_for(engine, "handle_error")
     def _redact(context: ExceptionContext) -> BaseException | None:
@@ -288,6 +359,7 @@ def connect(
             f"database url {redact_url(url)!r}: engine {name!r} is not supported "
             "(sqlite, duckdb, postgresql+psycopg, mysql+pymysql)"
         )
+    _install_statement_guard(engine)
     _install_redaction(engine, secrets)
     try:
         with engine.connect() as conn:

@@ -55,11 +55,19 @@ def to_text(raw: pd.Series) -> Coerced:
     return Coerced(values.where(values.notna(), None))
 
 
+def _finite(values: pd.Series, raw: pd.Series, blank: pd.Series) -> Coerced:
+    """Numbers with infinities (``inf``, ``1e400``) turned into named bad rows: no amount
+    in a client's books is infinite, and one would poison every total and ratio."""
+    infinite = pd.Series(np.isinf(values.to_numpy(dtype="float64")), index=values.index)
+    values = values.where(~infinite)
+    rows, examples = _failures(raw, values.notna(), blank)
+    return Coerced(values, rows, examples)
+
+
 def to_number(raw: pd.Series, decimal: str = ".") -> Coerced:
     blank = _blank(raw)
     if pd.api.types.is_numeric_dtype(raw.dtype) and raw.dtype != bool:
-        values = raw.astype("float64")
-        return Coerced(values)
+        return _finite(raw.astype("float64"), raw, blank)
     numeric = pd.to_numeric(
         raw.where(raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
         errors="coerce",
@@ -75,13 +83,13 @@ def to_number(raw: pd.Series, decimal: str = ".") -> Coerced:
     parsed = pd.to_numeric(text, errors="coerce").astype("float64")
     parsed = parsed.where(~negative, -parsed)
     values = numeric.astype("float64").fillna(parsed)
-    rows, examples = _failures(raw, values.notna(), blank)
-    return Coerced(values, rows, examples)
+    return _finite(values, raw, blank)
 
 
 def to_integer(raw: pd.Series, decimal: str = ".") -> Coerced:
     number = to_number(raw, decimal)
-    frac = number.values.notna() & (number.values % 1 != 0)
+    # a fraction, or a whole number beyond what a 64-bit integer holds (it would wrap)
+    frac = number.values.notna() & ((number.values % 1 != 0) | (number.values.abs() >= 2**63))
     rows = sorted(set(number.bad_rows) | {int(i) for i in raw.index[frac]})
     examples = number.examples + [str(v) for v in raw[frac].head(3)]
     return Coerced(number.values.where(~frac).astype("Float64").astype("Int64"), rows, examples)
@@ -92,12 +100,36 @@ def _mask(values: pd.Series) -> pd.Series:
     return pd.Series(values.fillna(False).astype(bool).to_numpy(), index=values.index)
 
 
+def _as_ns(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parsed dates as naive ``datetime64[ns]``, and which fell outside its range.
+
+    The range is 1677-09-21 .. 2262-04-11. Dates outside it (the 0001-01-01 and 9999-12-31
+    placeholders some systems write for "no date") become missing, so that they are reported
+    as unreadable cells instead of stopping the load.
+    """
+    values = pd.to_datetime(values, errors="coerce", utc=False)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    inside = values.isna() | ((values >= pd.Timestamp.min) & (values <= pd.Timestamp.max))
+    return values.where(inside).astype("datetime64[ns]"), ~inside
+
+
+def _timestamp(value: object) -> object:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, OverflowError):
+        return pd.NaT
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
 def to_date(raw: pd.Series, dayfirst: bool = True) -> Coerced:
     blank = _mask(_blank(raw))
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    outside = pd.Series(False, index=raw.index)
     is_dt = _mask(raw.map(lambda v: isinstance(v, (dt.date, dt.datetime, pd.Timestamp))))
     if is_dt.any():
-        out[is_dt] = pd.to_datetime(raw[is_dt].map(pd.Timestamp)).astype("datetime64[ns]")
+        out[is_dt], dropped = _as_ns(raw[is_dt].map(_timestamp))
+        outside[is_dt] = dropped
     is_num = (
         _mask(raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))) & ~blank
     )
@@ -109,23 +141,33 @@ def to_date(raw: pd.Series, dayfirst: bool = True) -> Coerced:
         days = pd.to_timedelta(serial_values[in_range].round(), unit="D")
         out[in_range] = (_EXCEL_EPOCH + days).astype("datetime64[ns]")
     rest = ~is_dt & ~in_range & ~blank & ~is_num
-    note = ""
+    notes = []
     if rest.any():
-        iso = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
-        out[rest] = iso.astype("datetime64[ns]")
+        iso, dropped = _as_ns(pd.to_datetime(text[rest], format="ISO8601", errors="coerce"))
+        outside[rest] = dropped
+        out[rest] = iso
         other = rest & out.isna()
         if other.any():
-            guess = pd.to_datetime(text[other], format="mixed", dayfirst=dayfirst, errors="coerce")
-            out[other] = guess.astype("datetime64[ns]")
+            guess, dropped = _as_ns(
+                pd.to_datetime(text[other], format="mixed", dayfirst=dayfirst, errors="coerce")
+            )
+            outside[other] |= dropped
+            out[other] = guess
             if guess.notna().any() and iso.notna().any():
                 order = "day" if dayfirst else "month"
-                note = (
+                notes.append(
                     f"dates in more than one format (ISO and {order}-first); read "
                     f"{int(guess.notna().sum())} non-ISO dates as {order}-first"
                 )
     out = out.dt.normalize()
+    outside &= out.isna()
+    if outside.any():
+        notes.append(
+            f"{int(outside.sum())} date(s) before 1677 or after 2262, such as a 9999-12-31 "
+            "placeholder for 'no end date'; leave such cells empty"
+        )
     rows, examples = _failures(raw, out.notna(), blank)
-    return Coerced(out, rows, examples, note)
+    return Coerced(out, rows, examples, "; ".join(notes))
 
 
 def to_bool(raw: pd.Series) -> Coerced:

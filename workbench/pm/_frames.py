@@ -50,11 +50,13 @@ def month_number(dates: pd.Series) -> pd.Series:
 
 
 def safe_div(num: Any, den: Any) -> Any:
-    """``num / den`` with NaN wherever the denominator is zero or missing."""
+    """``num / den`` with NaN wherever the denominator is zero or missing, or the ratio
+    overflows (a huge amount over a tiny one is no index a report can show)."""
     num_arr = np.asarray(num, dtype="float64")
     den_arr = np.asarray(den, dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where((den_arr == 0) | np.isnan(den_arr), np.nan, num_arr / den_arr)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = num_arr / den_arr
+        out = np.where((den_arr == 0) | np.isnan(den_arr) | ~np.isfinite(ratio), np.nan, ratio)
     if isinstance(num, pd.Series):
         return pd.Series(out, index=num.index)
     if isinstance(den, pd.Series):

@@ -41,15 +41,16 @@ def change_request_status(crs: pd.DataFrame, as_of: object, decision_days: int) 
         ``as_of``) and ``late`` (decision took, or has waited, more than ``decision_days``).
         A request raised after ``as_of`` is left out.
     """
+    crs = crs.copy()
+    for col in ("decided_date", "cost_impact", "schedule_impact_days"):
+        if col not in crs.columns:  # optional columns: added before coercion types them
+            crs[col] = np.nan
     cr = as_ids(
         as_numbers(
             as_dates(crs, ["raised_date", "decided_date"]), ["cost_impact", "schedule_impact_days"]
         ),
         ["cr_id", "project_id"],
     )
-    for col in ("decided_date", "cost_impact", "schedule_impact_days"):
-        if col not in cr.columns:
-            cr[col] = np.nan
     as_of = pd.Timestamp(as_of)
     cr = cr[cr["raised_date"].isna() | (cr["raised_date"] <= as_of)].copy()
     # A decision dated after the cut-off was still pending at the cut-off, whatever the
@@ -119,7 +120,8 @@ def change_request_stats(
         "approved_cost",
         "approved_schedule_days",
     ]
-    out[counts] = out[counts].fillna(0)
+    for col in counts:  # numeric even when no request matched a project (empty groups)
+        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0)
     out["cr_per_month"] = safe_div(out["change_requests"], out["months_running"])
     out["cost_growth"] = safe_div(out["approved_cost"], out["budget"])
     return out.sort_values("cost_growth", ascending=False).reset_index(drop=True)

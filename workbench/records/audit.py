@@ -87,11 +87,16 @@ class RecordsAudit:
     sample_finding: Finding | None = None
     notes: list[str] = field(default_factory=list)
     scoring: Mapping[str, Any] = field(default_factory=dict)
+    #: why no inspection sample was drawn (empty when one was)
+    sample_limitation: str = ""
 
     @property
     def limitations(self) -> list[tuple[str, str]]:
         """(check, reason) for every check that could not run."""
-        return [(c, r.limitation) for c, r in self.results.items() if r.limitation]
+        out = [(c, r.limitation) for c, r in self.results.items() if r.limitation]
+        if self.sample_limitation:
+            out.append(("inspection_sample", self.sample_limitation))
+        return out
 
     def findings(self, checks: Iterable[str] | None = None) -> list[Finding]:
         """Findings of the given checks (all checks when None), in check order."""
@@ -484,14 +489,21 @@ def run_audit(
         audit.team_scores = scoring.scores(audit.items, teams, scoring_spec, by="team")
     audit.garp = scoring.garp_maturity(results, scoring_spec)
 
-    # Inspection sample
-    audit.sample, audit.sample_plan, audit.sample_finding = inspection_sample(
-        reg,
-        tolerable_rate=sample_tdr,
-        risk=sample_risk,
-        expected_rate=sample_expected_rate,
-        seed=sample_seed,
-    )
+    # Inspection sample: parameters that no sample size can satisfy (an expected rate at or
+    # above the tolerable rate) leave the sample undrawn and say so, the audit still reports
+    try:
+        audit.sample, audit.sample_plan, audit.sample_finding = inspection_sample(
+            reg,
+            tolerable_rate=sample_tdr,
+            risk=sample_risk,
+            expected_rate=sample_expected_rate,
+            seed=sample_seed,
+        )
+    except ValueError as exc:
+        audit.sample_limitation = (
+            f"no sample was drawn: {exc} (sample_expected_rate {sample_expected_rate:.1%}, "
+            f"sample_tdr {sample_tdr:.1%}); change the parameters in engagement.yaml"
+        )
     return audit
 
 

@@ -189,12 +189,18 @@ def project_teams(projects: pd.DataFrame | None, staff: pd.DataFrame | None) -> 
     out["pm_id"] = projects["pm_id"].astype("string") if "pm_id" in projects else pd.NA
     if staff is not None and {"person_id", "team"} <= set(staff.columns):
         teams = dict(zip(staff["person_id"].astype("str"), staff["team"], strict=False))
-        out["team"] = out["pm_id"].map(teams)
+        # object dtype: mapping onto an empty staff table would give an all-missing float
+        # column, which cannot take the "(no team)" text below
+        out["team"] = out["pm_id"].map(teams).astype("object")
     else:
         out["team"] = pd.NA
     out["pm_id"] = out["pm_id"].fillna("(no PM)")
     out["team"] = out["team"].fillna("(no team)").astype("str")
     return out.drop_duplicates("project_id")
+
+
+def _text(values: list[str], index: pd.Index) -> pd.Series:
+    return pd.Series(values, index=index, dtype="str")
 
 
 def prepare_register(
@@ -223,13 +229,15 @@ def prepare_register(
     reg = records.copy()
     reg["record_id"] = reg["record_id"].astype("str")
     reg["project_id"] = reg["project_id"].astype("str")
-    reg["file_base"] = [file_name_of(v) for v in reg["file_name"]]
-    reg["doc_key"] = [normalise_key(v) for v in reg["doc_type"]]
+    # text columns built row by row keep the text dtype even on an empty register, so that
+    # joining them into document_id never meets a float column
+    reg["file_base"] = _text([file_name_of(v) for v in reg["file_name"]], reg.index)
+    reg["doc_key"] = _text([normalise_key(v) for v in reg["doc_type"]], reg.index)
     parsed = [parse_version(v) for v in reg["version"]]
     reg["version_major"] = pd.Series([p[0] for p in parsed], index=reg.index, dtype="float64")
     reg["version_minor"] = pd.Series([p[1] for p in parsed], index=reg.index, dtype="float64")
     reg["version_final_label"] = pd.Series([p[2] for p in parsed], index=reg.index, dtype=bool)
-    reg["status_key"] = [normalise_key(v) for v in reg["status"]]
+    reg["status_key"] = _text([normalise_key(v) for v in reg["status"]], reg.index)
     retired = reg["status_key"].isin(RETIRED_STATUSES) | (reg["status_key"] == "draft")
     reg["is_final"] = reg["status_key"].isin(FINAL_STATUSES) | (
         reg["version_final_label"] & ~retired
@@ -240,7 +248,7 @@ def prepare_register(
     if "approved_by" in reg.columns:
         approved |= ~is_blank(reg["approved_by"])
     reg["is_approved"] = approved.astype(bool)
-    reg["stem"] = [document_stem(f) for f in reg["file_base"]]
+    reg["stem"] = _text([document_stem(f) for f in reg["file_base"]], reg.index)
     reg["document_id"] = reg["project_id"] + "|" + reg["doc_key"] + "|" + reg["stem"]
     teams = project_teams(projects, staff)
     reg = reg.merge(teams, on="project_id", how="left")

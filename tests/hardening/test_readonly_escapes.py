@@ -1,0 +1,232 @@
+"""The audit connection cannot be talked out of being read-only.
+
+``tests/dbaudit/test_readonly.py`` proves that writes through the audit connection fail and
+that a full audit changes nothing. A session that is read-only can still be switched back:
+``COMMIT`` then ``BEGIN READ WRITE`` on PostgreSQL, ``SET SESSION TRANSACTION READ WRITE``
+on MariaDB, ``PRAGMA query_only = OFF`` or ``ATTACH`` on SQLite. Each such escape is tried
+here, followed by a write, on SQLite, PostgreSQL and MariaDB: all are refused and the
+table is unchanged. The server's own read-only setting is proven as well, by writes sent on
+the raw driver connection, beneath the statement guard.
+
+PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306) with trust/root access are
+expected; a server that does not answer skips its cases, except with ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from workbench.dbaudit.connect import connect, refusal
+
+pytestmark = pytest.mark.db
+
+#: Where ``SELECT ... INTO OUTFILE`` would write on the server (unique per run; the test
+#: ids keep the word OUTFILE, so that every test process collects the same ids).
+OUTFILE = f"/tmp/wb-escape-{uuid.uuid4().hex[:12]}.txt"
+
+ESCAPES: dict[str, list[list[str]]] = {
+    "common": [
+        ["COMMIT", "INSERT INTO ledger VALUES (99)"],
+        ["ROLLBACK", "INSERT INTO ledger VALUES (99)"],
+        ["SELECT 1; INSERT INTO ledger VALUES (99)"],
+        ["SELECT 1 /*!; INSERT INTO ledger VALUES (99) */"],
+        ["WITH x AS (SELECT 1) INSERT INTO ledger SELECT 99 FROM x"],
+    ],
+    "postgresql": [
+        ["SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", "INSERT INTO ledger VALUES (99)"],
+        ["SET default_transaction_read_only = off", "INSERT INTO ledger VALUES (99)"],
+        ["COMMIT", "SET TRANSACTION READ WRITE", "INSERT INTO ledger VALUES (99)"],
+        ["ROLLBACK", "BEGIN READ WRITE", "INSERT INTO ledger VALUES (99)", "COMMIT"],
+        ["COMMIT; BEGIN READ WRITE; INSERT INTO ledger VALUES (99); COMMIT"],
+        ["SELECT set_config('default_transaction_read_only', 'off', false)"],
+        ["WITH d AS (DELETE FROM ledger RETURNING *) SELECT count(*) FROM d"],
+        ["SELECT * INTO ledger_copy FROM ledger"],
+    ],
+    "mariadb": [
+        ["SET SESSION TRANSACTION READ WRITE", "INSERT INTO ledger VALUES (99)"],
+        ["COMMIT", "SET TRANSACTION READ WRITE", "INSERT INTO ledger VALUES (99)"],
+        ["START TRANSACTION READ WRITE", "INSERT INTO ledger VALUES (99)", "COMMIT"],
+        ["SET SESSION tx_read_only = 0", "INSERT INTO ledger VALUES (99)"],
+        ["SELECT * FROM ledger FOR UPDATE"],
+        ["SELECT * INTO OUTFILE 'OUTFILE' FROM ledger"],
+    ],
+    "sqlite": [
+        ["PRAGMA query_only = OFF", "INSERT INTO ledger VALUES (99)"],
+        ["ATTACH DATABASE ':memory:' AS scratch", "CREATE TABLE scratch.t (x INTEGER)"],
+        ["BEGIN", "INSERT INTO ledger VALUES (99)", "COMMIT"],
+    ],
+}
+
+
+@dataclass
+class Scratch:
+    backend: str
+    url: str  # what the audit connects to (no password: trust auth / root)
+    admin: Engine  # the loading connection, for the checks
+
+    def rows(self) -> list[int]:
+        with self.admin.connect() as conn:
+            return sorted(v for (v,) in conn.execute(sa.text("SELECT x FROM ledger")))
+
+    def tables(self) -> set[str]:
+        with self.admin.connect() as conn:
+            return set(sa.inspect(conn).get_table_names())
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: database tests must not be skipped)")
+    pytest.skip(message)
+
+
+def _server(base: str, quote: str, drop_force: str, backend: str) -> Iterator[Scratch]:
+    root = sa.create_engine(
+        base + ("postgres" if backend == "postgresql" else ""),
+        connect_args={"connect_timeout": 3},
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with root.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception:
+        root.dispose()
+        _unavailable(f"{backend} at {base} does not answer")
+        return
+    name = f"wb_escape_{uuid.uuid4().hex[:10]}"
+    with root.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {quote}{name}{quote}"))
+    admin = sa.create_engine(base + name)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE ledger (x INTEGER)"))
+            conn.execute(sa.text("INSERT INTO ledger VALUES (1), (2), (3)"))
+        yield Scratch(backend, base + name, admin)
+    finally:
+        admin.dispose()
+        with root.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_force}"))
+        root.dispose()
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Scratch]:
+    yield from _server(
+        "postgresql+psycopg://postgres@127.0.0.1:5432/", '"', " WITH (FORCE)", "postgresql"
+    )
+
+
+@pytest.fixture(scope="module")
+def mariadb() -> Iterator[Scratch]:
+    yield from _server("mysql+pymysql://root@127.0.0.1:3306/", "`", "", "mariadb")
+
+
+@pytest.fixture(scope="module")
+def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
+    path = tmp_path_factory.mktemp("escape") / "ledger.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE ledger (x INTEGER)")
+    con.execute("INSERT INTO ledger VALUES (1), (2), (3)")
+    con.commit()
+    con.close()
+    admin = sa.create_engine(f"sqlite:///{path}")
+    yield Scratch("sqlite", f"sqlite:///{path}", admin)
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def scratch(request: pytest.FixtureRequest) -> Scratch:
+    name = {"sqlite": "sqlite_db", "postgresql": "postgres", "mariadb": "mariadb"}
+    found: Scratch = request.getfixturevalue(name[request.param])
+    return found
+
+
+def _cases() -> list[tuple[str, list[str]]]:
+    return [
+        (backend, steps)
+        for backend in ("sqlite", "postgresql", "mariadb")
+        for steps in ESCAPES["common"] + ESCAPES[backend]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("backend", "steps"), _cases(), ids=[f"{b}: {' / '.join(s)}"[:90] for b, s in _cases()]
+)
+def test_an_escape_from_read_only_is_refused(
+    backend: str, steps: list[str], request: pytest.FixtureRequest
+) -> None:
+    scratch: Scratch = request.getfixturevalue(
+        {"sqlite": "sqlite_db", "postgresql": "postgres", "mariadb": "mariadb"}[backend]
+    )
+    before, tables = scratch.rows(), scratch.tables()
+    engine = connect(scratch.url)
+    try:
+        with engine.connect() as conn, pytest.raises(sa.exc.DBAPIError) as info:
+            for statement in steps:
+                conn.execute(sa.text(statement.replace("'OUTFILE'", f"'{OUTFILE}'")))
+            conn.commit()
+    finally:
+        engine.dispose()
+    assert "read" in str(info.value).lower()
+    assert scratch.rows() == before == [1, 2, 3]
+    assert scratch.tables() == tables
+    if backend == "mariadb":
+        assert not Path(OUTFILE).exists()  # when the server runs on this machine
+
+
+def test_the_server_itself_refuses_writes_beneath_the_guard(scratch: Scratch) -> None:
+    """Writes sent on the raw driver connection, which the statement guard never sees."""
+    engine = connect(scratch.url)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        with pytest.raises(Exception) as info:
+            cursor.execute("INSERT INTO ledger VALUES (99)")
+            raw.commit()
+        text = str(info.value).lower()
+        assert ("read" in text and "only" in text) or "readonly" in text
+    finally:
+        raw.close()
+        engine.dispose()
+    assert scratch.rows() == [1, 2, 3]
+
+
+def test_the_audit_still_reads(scratch: Scratch) -> None:
+    """The guard lets through what an audit sends: catalogue queries and counts."""
+    from workbench.dbaudit import run_audit
+
+    engine = connect(scratch.url)
+    try:
+        result = run_audit(engine, None, "2025-12-31")
+    finally:
+        engine.dispose()
+    tables = dict(
+        zip(result.inventory["tables"].table, result.inventory["tables"].rows, strict=True)
+    )
+    assert tables == {"ledger": 3}
+    assert not [r for _, r in result.limitations if "statement refused" in r]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT count(*) FROM ledger",
+        "  (SELECT 1)",
+        "-- a comment\nSELECT 1",
+        "/* a comment */ SELECT 1;",
+        "WITH a AS (SELECT 1 AS x) SELECT x FROM a",
+        "SHOW TABLES",
+        'PRAGMA table_info("ledger")',
+        "SELECT updated_at, deleted FROM t",
+    ],
+)
+def test_reads_pass_the_guard(statement: str) -> None:
+    assert refusal(statement) is None
