@@ -451,6 +451,8 @@ def input_file_not_found(f: Path) -> dict[str, Any]:
 def input_is_a_folder(f: Path) -> dict[str, Any]:
     write(f)
     (f / "inputs" / "expenses.csv").mkdir()
+    # Git keeps no empty folder: a file inside makes the case survive a clone.
+    (f / "inputs" / "expenses.csv" / "README.txt").write_text("A folder where a file belongs.\n")
     cfg = yaml.safe_load((f / "engagement.yaml").read_text())
     cfg["inputs"]["expenses"] = "inputs/expenses.csv"
     (f / "engagement.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
