@@ -19,3 +19,10 @@ class PlaybookFailed(WorkbenchError):
     """A playbook raised while executing; the partial notebook is kept (exit 3)."""
 
     exit_code = 3
+
+
+class OutputError(WorkbenchError):
+    """The run could not write its outputs (a full disk, no permission); the runs already
+    delivered and ``latest`` are untouched (exit 4)."""
+
+    exit_code = 4

@@ -64,22 +64,26 @@ class Parameter:
         if not ok:
             raise InputError(
                 f"{where}: parameter {self.name!r} must be a {expected}, "
-                f"got {value!r} ({type(value).__name__})"
+                f"got {self._shown(value)} ({type(value).__name__})"
             )
         if self.min is not None and converted < self.min:
             raise InputError(
-                f"{where}: parameter {self.name!r} must be >= {self.min}, got {value!r}"
+                f"{where}: parameter {self.name!r} must be >= {self.min}, got {self._shown(value)}"
             )
         if self.max is not None and converted > self.max:
             raise InputError(
-                f"{where}: parameter {self.name!r} must be <= {self.max}, got {value!r}"
+                f"{where}: parameter {self.name!r} must be <= {self.max}, got {self._shown(value)}"
             )
         if self.choices is not None and converted not in self.choices:
             raise InputError(
                 f"{where}: parameter {self.name!r} must be one of "
-                f"{', '.join(map(str, self.choices))}; got {value!r}"
+                f"{', '.join(map(str, self.choices))}; got {self._shown(value)}"
             )
         return converted
+
+    def _shown(self, value: Any) -> str:
+        """The value as an error message may show it: never a secret's."""
+        return "***" if self.secret else repr(value)
 
     def notebook_value(self, value: Any) -> Any:
         """What papermill injects (dates as ISO text; the session turns them back)."""

@@ -37,6 +37,7 @@ import asyncio
 import atexit
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -61,7 +62,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import __version__
 from workbench.engagement import ENGAGEMENT_FILE, LoadedEngagement, load_engagement
-from workbench.errors import InputError
+from workbench.errors import InputError, OutputError
 from workbench.paths import notebooks_dir
 from workbench.playbooks import PlaybookSpec, get_playbook, list_playbooks
 
@@ -212,11 +213,15 @@ def _load_and_check(engagement: LoadedEngagement, specs: Sequence[PlaybookSpec])
 
 
 def check_database(engagement: LoadedEngagement) -> None:
-    """The client database answers (read-only) before any kernel is started."""
+    """The client database answers (read-only) and its rules file reads, before any kernel
+    is started."""
     from workbench.dbaudit.connect import connect
+    from workbench.dbaudit.rules import load_rules
 
     db = engagement.config.database
     assert db is not None
+    if db.rules:
+        load_rules(engagement.resolve(db.rules, what="database rules"))
     engine = connect(
         db.url,
         base_dir=engagement.folder,
@@ -246,13 +251,70 @@ def engagement_lock(folder: Path) -> Iterator[None]:
         handle.close()
         raise InputError(
             f"{folder}: another run of this engagement is in progress; wait for it "
-            "to finish (or remove nothing: the lock frees itself when it ends)"
+            "to finish (its lock frees itself when it ends, even if it crashes)"
         ) from None
     try:
         yield
     finally:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+@contextlib.contextmanager
+def staging(base: Path, started_at: dt.datetime) -> Iterator[tuple[str, Path]]:
+    """The run id and the hidden folder a run is written into before it moves into place.
+
+    Holds the engagement's lock throughout. What happens when the run cannot finish:
+
+    - a write fails (a full disk, a folder made read-only): :class:`OutputError`; the
+      partial folder is removed, so that it takes no space, and the runs already delivered
+      and ``latest`` are untouched;
+    - the run is interrupted (Ctrl-C, SIGTERM turned into an interrupt): what was executed
+      is kept under the run's own name with a manifest whose status is ``interrupted``,
+      and ``latest`` does not move.
+    """
+    work: Path | None = None
+    try:
+        with engagement_lock(base):
+            run_id = new_run_id(started_at)
+            work = base / f".tmp-{run_id}"
+            try:
+                yield run_id, work
+            except KeyboardInterrupt:
+                _keep_interrupted(work, base / run_id, run_id, started_at)
+                raise
+    except OSError as exc:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        raise OutputError(_write_failure(base, exc)) from None
+
+
+def _write_failure(base: Path, exc: OSError) -> str:
+    what = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free some space (or choose another --out) and run again"
+    else:
+        advice = "check that the reports folder is writable (or choose another --out)"
+    return (
+        f"the run could not be written under {base}: {what}{where}. Nothing of it was kept; "
+        f"the runs already delivered and 'latest' are untouched. {advice[0].upper()}{advice[1:]}."
+    )
+
+
+def _keep_interrupted(work: Path, final: Path, run_id: str, started_at: dt.datetime) -> None:
+    if not work.is_dir():
+        return
+    with contextlib.suppress(OSError):
+        manifest_path = work / "manifest.json"
+        if manifest_path.exists():  # interrupted after the manifest was written
+            manifest = json.loads(manifest_path.read_text())
+        else:
+            manifest = {"run_id": run_id, "started_at": started_at.isoformat(timespec="seconds")}
+        manifest["status"] = "interrupted"
+        manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        manifest_path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        os.replace(work, final)
 
 
 # ------------------------------------------------------------------------ fingerprints
@@ -1201,9 +1263,7 @@ def run(
         say(f"  changed since run {last[1]['run_id']}: {'; '.join(changes[:5])}")
     TEMPLATE.start()  # its imports overlap the checks below; it never reads the engagement
     loaded = _load_and_check(engagement, specs)
-    with engagement_lock(base):
-        run_id = new_run_id(started_at)
-        work = base / f".tmp-{run_id}"
+    with staging(base, started_at) as (run_id, work):
         (work / "notebooks").mkdir(parents=True)
         (work / "logs").mkdir()
         records = [PlaybookRun(s.name, parameters=_redacted(s, params[s.name])) for s in specs]
@@ -1255,33 +1315,62 @@ def run(
             "forced": force,
         }
         say("  render report")
-        render_started = time.perf_counter()
-        timings: dict[str, float] = {}
-        try:
-            outputs = render_outputs(
-                work, manifest, formats, manifest["validation"], chapters, timings
-            )
-        except Exception as exc:
-            status = manifest["status"] = "failed"
-            manifest["render_error"] = f"{type(exc).__name__}: {exc}"
-            (work / "logs" / "render.log").write_text(traceback.format_exc())
-            say(f"  FAIL  rendering: {manifest['render_error']}")
-            outputs = {}
         manifest["execute_seconds"] = execute_seconds
-        manifest["render_seconds"] = round(time.perf_counter() - render_started, 2)
-        manifest["render_timings"] = timings
+        outputs = _render_into(work, manifest, formats, chapters, say)
         _count_findings(work, records)
         _drop_empty_logs(work / "logs")
         manifest["playbooks"] = [vars(r) for r in records]
-        manifest["outputs"] = outputs
-        manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        manifest["seconds"] = round(time.perf_counter() - t0, 2)
-        (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-        final = base / run_id
-        os.replace(work, final)
-        if status == "ok":
-            _update_latest(base, final)
-    return RunResult(run_id, final, status, records, manifest["seconds"], outputs, changes=changes)
+        final = _move_into_place(work, base, run_id, manifest, t0)
+    return RunResult(
+        run_id, final, manifest["status"], records, manifest["seconds"], outputs, changes=changes
+    )
+
+
+def _render_into(
+    work: Path,
+    manifest: dict[str, Any],
+    formats: Sequence[str],
+    chapters: Mapping[str, Chapter] | None,
+    say: Progress,
+) -> dict[str, str]:
+    """Render the deliverables into ``work``; a rendering failure fails the run.
+
+    An :class:`OSError` (the disk is full) is not a rendering failure: it ends the run
+    (see :func:`staging`), because nothing more could be written anyway.
+    """
+    render_started = time.perf_counter()
+    timings: dict[str, float] = {}
+    try:
+        outputs = render_outputs(
+            work, manifest, formats, manifest.get("validation"), chapters, timings
+        )
+    except OSError:
+        raise
+    except Exception as exc:
+        manifest["status"] = "failed"
+        manifest["render_error"] = f"{type(exc).__name__}: {exc}"
+        (work / "logs" / "render.log").write_text(traceback.format_exc())
+        say(f"  FAIL  rendering: {manifest['render_error']}")
+        outputs = {}
+    manifest["render_seconds"] = round(time.perf_counter() - render_started, 2)
+    manifest["render_timings"] = timings
+    manifest["outputs"] = outputs
+    return outputs
+
+
+def _move_into_place(
+    work: Path, base: Path, run_id: str, manifest: dict[str, Any], t0: float
+) -> Path:
+    """Write the manifest, move the run folder into place, and point ``latest`` at it
+    if the run succeeded."""
+    manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    manifest["seconds"] = round(time.perf_counter() - t0, 2)
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    final = base / run_id
+    os.replace(work, final)
+    if manifest["status"] == "ok":
+        _update_latest(base, final)
+    return final
 
 
 def _execute_all(
@@ -1412,9 +1501,7 @@ def _render_again(
     """
     source, previous = last
     say(f"Rendering run {previous['run_id']} again (report templates changed; nothing to execute)")
-    with engagement_lock(base):
-        run_id = new_run_id(started_at)
-        work = base / f".tmp-{run_id}"
+    with staging(base, started_at) as (run_id, work):
         work.mkdir(parents=True)
         for folder in ("notebooks", "logs"):
             if (source / folder).is_dir():
@@ -1434,34 +1521,14 @@ def _render_again(
                 "forced": False,
             }
         )
-        render_started = time.perf_counter()
-        timings: dict[str, float] = {}
-        try:
-            outputs = render_outputs(
-                work, manifest, formats, manifest.get("validation"), None, timings
-            )
-            status = "ok"
-        except Exception as exc:
-            status = manifest["status"] = "failed"
-            manifest["render_error"] = f"{type(exc).__name__}: {exc}"
-            (work / "logs" / "render.log").write_text(traceback.format_exc())
-            say(f"  FAIL  rendering: {manifest['render_error']}")
-            outputs = {}
+        manifest["status"] = "ok"
         manifest["execute_seconds"] = 0.0
-        manifest["render_seconds"] = round(time.perf_counter() - render_started, 2)
-        manifest["render_timings"] = timings
-        manifest["outputs"] = outputs
-        manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        manifest["seconds"] = round(time.perf_counter() - t0, 2)
-        (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-        final = base / run_id
-        os.replace(work, final)
-        if status == "ok":
-            _update_latest(base, final)
+        outputs = _render_into(work, manifest, formats, None, say)
+        final = _move_into_place(work, base, run_id, manifest, t0)
     return RunResult(
         run_id,
         final,
-        status,
+        manifest["status"],
         _records(manifest),
         manifest["seconds"],
         outputs,

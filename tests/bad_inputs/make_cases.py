@@ -600,6 +600,20 @@ def sqlite_database_file_missing(f: Path) -> dict[str, Any]:
     return {"expect": ["erp.sqlite"]}
 
 
+@case
+def database_rules_break_their_schema(f: Path) -> dict[str, Any]:
+    write(
+        f,
+        playbooks=["database-audit"],
+        database={"url": "sqlite:///inputs/erp.sqlite", "rules": "inputs/db_rules.yaml"},
+    )
+    (f / "inputs" / "db_rules.yaml").write_text(
+        "rules:\n  - table: invoices\n    column: amount\n    range: {min: 0}\n"
+        "    severity: urgent\n"
+    )
+    return {"expect": ["inputs/db_rules.yaml", "rules.0.severity"]}
+
+
 def main() -> None:
     if HERE.exists():
         shutil.rmtree(HERE)

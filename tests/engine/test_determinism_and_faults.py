@@ -64,22 +64,29 @@ def test_a_killed_kernel_fails_that_playbook_only(fixture_home, make_engagement,
 
 
 def test_interrupt_leaves_no_half_written_run(fixture_home, make_engagement, tmp_path) -> None:
-    """Ctrl-C during a run: the temporary folder may remain, `latest` and old runs do not move."""
+    """Ctrl-C during a run: `latest` and old runs do not move; what was executed is kept
+    under the run's name, marked interrupted, and no hidden half-written folder remains."""
     folder = make_engagement()
     good = run(folder, out=tmp_path / "r", formats=("html",), progress=None)
-    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run(folder, out=tmp_path / "r", formats=("html",), progress=None)
-            time.sleep(30)  # the run finished before the signal: wait for it
-    finally:
-        timer.cancel()
+    before = {p: p.read_bytes() for p in good.run_dir.rglob("*") if p.is_file()}
     base = tmp_path / "r" / "acme-2026"
+
+    def interrupt_once_executing() -> None:
+        deadline = time.monotonic() + 60
+        while not list(base.glob(".tmp-*/notebooks")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    watcher = threading.Thread(target=interrupt_once_executing, daemon=True)
+    watcher.start()
+    with pytest.raises(KeyboardInterrupt):
+        run(folder, out=tmp_path / "r", formats=("html",), progress=None, force=True)
+        time.sleep(30)  # the run finished before the signal: wait for it
+    watcher.join()
     assert (base / "latest").resolve() == good.run_dir.resolve()
-    finished = [
-        p
-        for p in base.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and p.name != "latest"
-    ]
-    assert all((p / "manifest.json").exists() for p in finished)
+    assert {p: p.read_bytes() for p in good.run_dir.rglob("*") if p.is_file()} == before
+    assert not list(base.glob(".tmp-*"))
+    runs = [p for p in base.iterdir() if p.is_dir() and not p.is_symlink()]
+    statuses = {p.name: json.loads((p / "manifest.json").read_text())["status"] for p in runs}
+    assert statuses.pop(good.run_dir.name) == "ok"
+    assert list(statuses.values()) == ["interrupted"], statuses

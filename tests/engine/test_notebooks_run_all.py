@@ -4,8 +4,6 @@ WORKBENCH_ENGAGEMENT)."""
 
 from __future__ import annotations
 
-import os
-
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -18,20 +16,34 @@ PLAYBOOKS = [spec.name for spec in list_playbooks()]
 
 
 def test_all_four_playbooks_are_present() -> None:
-    assert PLAYBOOKS == ["pm-function-audit", "record-management-audit", "database-audit",
-                         "bi-assessment"]
+    assert PLAYBOOKS == [
+        "pm-function-audit",
+        "record-management-audit",
+        "database-audit",
+        "bi-assessment",
+    ]
 
 
 @pytest.mark.parametrize("name", PLAYBOOKS)
-def test_notebook_runs_all_cells_with_default_parameters(name, demo_engagement, monkeypatch) -> None:
+def test_notebook_runs_all_cells_with_default_parameters(
+    name, demo_engagement, monkeypatch
+) -> None:
     monkeypatch.setenv("WORKBENCH_ENGAGEMENT", str(demo_engagement))
     spec = next(s for s in list_playbooks() if s.name == name)
     nb = nbformat.read(spec.notebook, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(spec.notebook.parent)}},
-                   env=dict(os.environ)).execute()
-    bundles = [o["data"][RESULTS_MIME] for c in nb.cells if c.cell_type == "code"
-               for o in c.get("outputs", []) if RESULTS_MIME in o.get("data", {})]
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(spec.notebook.parent)}},
+    ).execute()
+    bundles = [
+        o["data"][RESULTS_MIME]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if RESULTS_MIME in o.get("data", {})
+    ]
     assert len(bundles) == 1
     assert bundles[0]["playbook"] == name
     assert bundles[0]["engagement"]["engagement"] == "northwind-demo"

@@ -146,14 +146,6 @@ def fill(folder: Path) -> None:
             pass
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "runner.run() lets OSError(ENOSPC) escape (from papermill's write and again from "
-        "writing logs/render.log in its except clause) and cli.main() does not catch it: a "
-        "traceback and exit code 1 instead of a message"
-    ),
-)
 def test_a_full_disk_fails_the_run_clearly_and_keeps_the_last_report(
     fixture_home: Path,
     make_engagement: Callable[..., Path],
@@ -180,8 +172,9 @@ def test_a_full_disk_fails_the_run_clearly_and_keeps_the_last_report(
             except OSError as exc:  # what a user would see as a traceback
                 pytest.fail(f"a full disk ended the command with a traceback: {exc!r}")
         err = capsys.readouterr().err
-        assert code not in (0, 2), err
+        assert code == 4, err
         assert "space" in err.lower() and str(out) in err, err
+        assert not list(base.glob(".tmp-*")), "the partial run still takes space"
         assert "Traceback" not in err
         assert (base / "latest").resolve() == good.run_dir.resolve()
         assert digest(good.run_dir) == before
@@ -263,6 +256,7 @@ def test_ctrl_c_during_a_batch_ends_it_cleanly_and_moves_no_latest(
     assert processes_left(proc.pid) == []
     assert (reports / "client-a" / "latest").resolve() == good.run_dir.resolve()
     assert digest(good.run_dir) == before
+    assert not list(reports.glob("client-*/.tmp-*")), "a half-written run was left hidden"
     for base in reports.glob("client-*"):
         latest = base / "latest"
         if latest.exists():  # a run that finished before the interrupt is complete

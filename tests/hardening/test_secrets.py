@@ -318,3 +318,27 @@ def test_the_session_reads_a_secret_parameter_from_the_engagement(tmp_path: Path
     assert (by_runner.token, by_runner.limit) == (TOKEN, 5)
     by_hand = _from_namespace(spec, {"token": None, "limit": 3}, engagement)
     assert (by_hand.token, by_hand.limit) == (TOKEN, 4)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ({"type": "int"}, "tok-Zq81"),
+        ({"type": "str", "choices": ["a", "b"]}, "tok-Zq81"),
+        ({"type": "str"}, ["tok-Zq81"]),
+    ],
+)
+def test_a_rejected_secret_parameter_is_not_echoed(parameter: dict, value: object) -> None:
+    """The message names the parameter and what was expected, never the value given."""
+    from workbench.errors import InputError
+    from workbench.playbooks import Parameter
+
+    secret = Parameter("token", secret=True, **parameter)
+    with pytest.raises(InputError) as info:
+        secret.check(value, "engagement.yaml")
+    assert "'token'" in str(info.value) and "***" in str(info.value)
+    assert "Zq81" not in str(info.value)
+    plain = Parameter("token", **parameter)
+    with pytest.raises(InputError) as info:
+        plain.check(value, "engagement.yaml")
+    assert "Zq81" in str(info.value)  # the same check on a plain parameter shows it
