@@ -97,9 +97,10 @@ def time_script(notebook: Path, params: dict[str, Any], workdir: Path) -> float:
 
 def time_playbook(spec: Any, engagement: Any, out: Path, *, template: bool, meta: Any) -> float:
     """One playbook through the runner's path, without or with the kernel template."""
+    from workbench.kernels import PlaybookKernel
     from workbench.report.document import render_document
     from workbench.report.render import render_chapters, render_playbook
-    from workbench.runner import PlaybookKernel, PlaybookRun, execute_playbook, render_chapter
+    from workbench.runner import PlaybookRun, execute_playbook, render_chapter
 
     os.environ["WORKBENCH_KERNEL_TEMPLATE"] = "1" if template else "0"
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
@@ -132,9 +133,10 @@ def main() -> None:
     args = parser.parse_args()
     from workbench.demo import build_demo
     from workbench.engagement import load_engagement
+    from workbench.kernels import TEMPLATE
     from workbench.playbooks import list_playbooks
     from workbench.report.render import ReportMeta
-    from workbench.runner import TEMPLATE, run
+    from workbench.runner import run
 
     work = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     demo = build_demo(work / "demo")

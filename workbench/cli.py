@@ -205,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="workbench",
         description="Audit Workbench: playbooks for PM, PMO, records, database and BI audits.",
+        epilog=(
+            "exit codes: 0 success; 2 bad invocation or bad input; 3 a playbook failed; "
+            "4 the outputs could not be written (full disk, no permission); 130 interrupted"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
