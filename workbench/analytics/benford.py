@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.findings import SEVERITIES, Finding, Severity, finding_from_ids
+from workbench.analytics._common import escalate, record_ids
+from workbench.findings import Finding, Severity, finding_from_ids
 
 DigitTest = Literal[
     "first_digit", "second_digit", "first_two_digits", "first_three_digits", "last_two_digits"
@@ -742,19 +743,6 @@ def drill_down(
 # --------------------------------------------------------------------------------------
 
 
-def _ids(frame: pd.DataFrame, id_col: str | None) -> pd.Series:
-    if id_col is not None and id_col in frame.columns:
-        return frame[id_col].astype("str")
-    return pd.Series(frame.index.astype("str"), index=frame.index)
-
-
-def _escalate(severity: Severity, value: float | None, materiality: float | None) -> Severity:
-    if materiality is None or value is None or value < materiality:
-        return severity
-    rank = SEVERITIES.index(severity)
-    return SEVERITIES[max(rank - 1, 0)]  # type: ignore[return-value]
-
-
 def benford_finding(
     result: BenfordTestResult,
     data: pd.DataFrame,
@@ -819,11 +807,11 @@ def benford_finding(
     return finding_from_ids(
         check=f"benford_{result.test}_{result.sign}",
         area=area,
-        severity=severity or _escalate(base, exception_value, materiality),
+        severity=severity or escalate(base, exception_value, materiality),
         title=f"{result.sign.capitalize()} amounts depart from Benford's law ({label})",
         summary=summary,
         entity_type=entity_type,
-        ids=_ids(rows, id_col).tolist(),
+        ids=record_ids(rows, id_col).tolist(),
         population_count=result.n,
         population_value=population_value,
         exception_value=exception_value,
@@ -882,7 +870,7 @@ def summation_finding(
             f"times the even 1/90 share: {groups}. {len(rows):,} records, {value:,.2f}."
         ),
         entity_type=entity_type,
-        ids=_ids(rows, id_col).tolist(),
+        ids=record_ids(rows, id_col).tolist(),
         population_count=result.n,
         population_value=result.total,
         exception_value=value,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,14 @@ from rapidfuzz import fuzz, process
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from workbench.findings import SEVERITIES, Finding, Severity, finding_from_ids
+from workbench.analytics._common import (
+    absolute_total,
+    as_list,
+    escalate,
+    record_ids,
+    require_columns,
+)
+from workbench.findings import Finding, Severity, finding_from_ids
 
 #: Legal-form words dropped before names are compared ("Acme Ltd" ~ "ACME Limited").
 LEGAL_FORMS: frozenset[str] = frozenset(
@@ -42,16 +49,6 @@ _SPACE = re.compile(r"\s+")
 # --------------------------------------------------------------------------------------
 # keys
 # --------------------------------------------------------------------------------------
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], test: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise KeyError(f"{test}: column(s) {missing} not in the table (has {list(frame.columns)})")
-
-
-def _as_list(columns: str | Sequence[str]) -> list[str]:
-    return [columns] if isinstance(columns, str) else list(columns)
 
 
 def group_codes(
@@ -179,12 +176,6 @@ def first_rows(codes: np.ndarray, n_groups: int) -> np.ndarray:
     return starts[:n_groups]
 
 
-def _record_ids(frame: pd.DataFrame, id_col: str | None) -> pd.Series:
-    if id_col is not None and id_col in frame.columns:
-        return frame[id_col].astype("str")
-    return pd.Series(frame.index.astype("str"), index=frame.index, dtype="str")
-
-
 def _groups_frame(
     frame: pd.DataFrame,
     codes: np.ndarray,
@@ -211,7 +202,7 @@ def _groups_frame(
         {
             "group_id": new_ids,
             "group_size": sizes.astype(np.int64),
-            "id": _record_ids(sub, id_col).to_numpy(),
+            "id": record_ids(sub, id_col).to_numpy(),
         },
         index=sub.index,
     )
@@ -313,8 +304,8 @@ def same_same_different(
         Every record of each qualifying group: ``group_id, group_size, id``, ``same``
         and ``different``.
     """
-    same = _as_list(same)
-    _require(frame, [*same, different], "same_same_different")
+    same = as_list(same)
+    require_columns(frame, [*same, different], "same_same_different")
     codes, n_groups = repeated_group_codes(frame, same, missing_is_value=False)
     # only rows in a repeated group can qualify: hash the other column for those alone
     active = np.flatnonzero(codes >= 0)
@@ -365,8 +356,8 @@ def same_same_near(
         ``group_id, group_size, id``, ``same``, ``near`` and ``spread`` (max - min of
         ``near`` within the group).
     """
-    same = _as_list(same)
-    _require(frame, [*same, near], "same_same_near")
+    same = as_list(same)
+    require_columns(frame, [*same, near], "same_same_near")
     codes, _ = repeated_group_codes(frame, same, missing_is_value=False)
     column = frame[near]
     is_time = pd.api.types.is_datetime64_any_dtype(column)
@@ -551,8 +542,8 @@ def same_same_similar(
         ``group_id, group_size, id``, ``same``, ``similar`` and ``name_cluster`` (the
         cluster id from :func:`similar_names`).
     """
-    same = _as_list(same)
-    _require(frame, [*same, similar], "same_same_similar")
+    same = as_list(same)
+    require_columns(frame, [*same, similar], "same_same_similar")
     # one hash pass over the rows; the fuzzy work then runs on the distinct names alone
     name_codes, name_uniques = pd.factorize(frame[similar])
     name_codes = np.asarray(name_codes, dtype=np.int64)
@@ -582,7 +573,9 @@ def same_same_similar(
 # finding
 # --------------------------------------------------------------------------------------
 
-_KINDS = {
+#: Per kind: check name, default severity, then the title and the summary phrase as
+#: templates over ``{cols}``, ``{same}`` and ``{diff}``.
+_KINDS: dict[str, tuple[str, Severity, str, str]] = {
     "exact": (
         "exact_duplicates",
         "high",
@@ -652,7 +645,7 @@ def duplicates_finding(
     if groups.empty:
         return None
     check, default, title_t, phrase_t = _KINDS[kind]
-    same_txt = " and ".join(_as_list(same))
+    same_txt = " and ".join(as_list(same))
     text = {"cols": same_txt, "same": same_txt, "diff": other}
     n_groups = int(groups["group_id"].nunique())
     at_risk = None
@@ -660,12 +653,6 @@ def duplicates_finding(
         amounts = groups[amount_col].abs()
         first_of_group = ~groups["group_id"].duplicated()
         at_risk = float(amounts[~first_of_group].sum())
-    pop_value = (
-        float(population[amount_col].abs().sum()) if amount_col in population.columns else None
-    )
-    base: Severity = severity or default  # type: ignore[assignment]
-    if severity is None and materiality is not None and (at_risk or 0.0) >= materiality:
-        base = SEVERITIES[max(SEVERITIES.index(base) - 1, 0)]  # type: ignore[assignment]
     ids = groups["id"].tolist()
     summary = (
         f"{len(ids):,} of {len(population):,} records fall in {n_groups:,} group(s) "
@@ -676,13 +663,13 @@ def duplicates_finding(
     return finding_from_ids(
         check=check,
         area=area,
-        severity=base,
+        severity=severity or escalate(default, at_risk, materiality),
         title=title_t.format(**text),
         summary=summary,
         entity_type=entity_type,
         ids=ids,
         population_count=len(population),
-        population_value=pop_value,
+        population_value=absolute_total(population, amount_col),
         exception_value=at_risk,
         recommendation=(
             "Confirm each group against the vendor's statement and the supporting "

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.analytics._common import record_ids
 from workbench.analytics.duplicates import first_rows, group_codes
 from workbench.findings import Finding, Severity, finding_from_ids
 
@@ -159,10 +160,7 @@ def sequence_gaps(
     present = text.notna().to_numpy()
     prefix_arr, number, width, prefix_code = _split_arrow(text)
     parsed = present & (number >= 0)
-    if id_col is not None and id_col in frame.columns:
-        ids = frame[id_col].astype("str")
-    else:
-        ids = pd.Series(frame.index.astype("str"), index=frame.index, dtype="str")
+    ids = record_ids(frame, id_col)
     bad = present & ~parsed
     unparsed = pd.DataFrame({"id": ids[bad].to_numpy(), "value": text[bad].to_numpy()})
 

@@ -16,7 +16,8 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
-from workbench.findings import SEVERITIES, Finding, Severity, finding_from_ids
+from workbench.analytics._common import require_columns, rows_finding
+from workbench.findings import Finding, Severity
 
 #: Aging bands in days, upper bounds inclusive: 0-30, 31-60, 61-90, 91-120, >120.
 AGING_BANDS: tuple[int, ...] = (30, 60, 90, 120)
@@ -29,12 +30,6 @@ STRATA_EDGES: tuple[float, ...] = (
 _DAY_NAMES = np.array(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], dtype=object
 )
-
-
-def _require(frame: pd.DataFrame, columns: Sequence[str], test: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise KeyError(f"{test}: column(s) {missing} not in the table (has {list(frame.columns)})")
 
 
 def _amounts(frame: pd.DataFrame, amount_col: str) -> np.ndarray:
@@ -73,7 +68,7 @@ def round_amounts(
         The rows (all columns, original index) with ``round_to``; zero and missing
         amounts are never round.
     """
-    _require(frame, [amount_col], "round_amounts")
+    require_columns(frame, [amount_col], "round_amounts")
     x = np.abs(_amounts(frame, amount_col))
     round_to = np.full(len(x), np.nan)
     usable = np.isfinite(x) & (x >= tolerance)
@@ -114,7 +109,7 @@ def just_below_limit(
     """
     if (limit is None) == (limit_col is None):
         raise ValueError("give either limit or limit_col")
-    _require(frame, [amount_col] + ([limit_col] if limit_col else []), "just_below_limit")
+    require_columns(frame, [amount_col] + ([limit_col] if limit_col else []), "just_below_limit")
     x = _amounts(frame, amount_col)
     if limit_col is not None:
         lim = frame[limit_col].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -136,7 +131,7 @@ def weekend_postings(
     DataFrame
         The rows with ``weekday`` (the day's name).
     """
-    _require(frame, [date_col], "weekend_postings")
+    require_columns(frame, [date_col], "weekend_postings")
     days = _days(frame, date_col)
     valid = ~np.isnat(days)
     # 1970-01-01 was a Thursday (weekday 3)
@@ -166,7 +161,7 @@ def holiday_postings(
     DataFrame
         The rows with ``holiday`` (its name).
     """
-    _require(frame, [date_col], "holiday_postings")
+    require_columns(frame, [date_col], "holiday_postings")
     days = _days(frame, date_col)
     valid = ~np.isnat(days)
     if not valid.any():
@@ -210,7 +205,7 @@ def aging(
         The frame with ``age_days`` (float, NaN without a date) and ``age_band`` (an
         ordered categorical, youngest first).
     """
-    _require(frame, [date_col], "aging")
+    require_columns(frame, [date_col], "aging")
     days = _days(frame, date_col)
     ref = pd.Timestamp(as_of).normalize().to_datetime64().astype("datetime64[D]")
     age = (ref - days).astype("timedelta64[D]").astype(np.float64)
@@ -256,7 +251,7 @@ def stratify(
         One row per stratum (empty strata included): ``stratum, lower, upper, count,
         count_share, amount, amount_share, min, max, mean``. Missing amounts are left out.
     """
-    _require(frame, [amount_col], "stratify")
+    require_columns(frame, [amount_col], "stratify")
     x = _amounts(frame, amount_col)
     x = x[~np.isnan(x)]
     e = np.asarray(edges, dtype=np.float64)
@@ -307,61 +302,6 @@ def stratify(
 # --------------------------------------------------------------------------------------
 
 
-def _ids(frame: pd.DataFrame, id_col: str | None) -> list[str]:
-    if id_col is not None and id_col in frame.columns:
-        return frame[id_col].astype("str").tolist()
-    return [str(i) for i in frame.index]
-
-
-def _finding(
-    rows: pd.DataFrame,
-    population: pd.DataFrame,
-    *,
-    check: str,
-    code: str,
-    title: str,
-    summary: str,
-    base: Severity,
-    severity: Severity | None,
-    materiality: float | None,
-    amount_col: str,
-    id_col: str | None,
-    entity_type: str,
-    area: str,
-    owner_role: str,
-    recommendation: str,
-    corrective_action: str,
-    preventive_action: str,
-) -> Finding | None:
-    if rows.empty:
-        return None
-    value = float(rows[amount_col].abs().sum()) if amount_col in rows.columns else None
-    pop_value = (
-        float(population[amount_col].abs().sum()) if amount_col in population.columns else None
-    )
-    level = severity or base
-    if severity is None and materiality is not None and (value or 0.0) >= materiality:
-        level = SEVERITIES[max(SEVERITIES.index(level) - 1, 0)]  # type: ignore[assignment]
-    value_txt = f", worth {value:,.2f}" if value is not None else ""
-    return finding_from_ids(
-        check=check,
-        area=area,
-        severity=level,
-        title=title,
-        summary=f"{len(rows):,} of {len(population):,} records{value_txt}: {summary}",
-        entity_type=entity_type,
-        ids=_ids(rows, id_col),
-        population_count=len(population),
-        population_value=pop_value,
-        exception_value=value,
-        recommendation=recommendation,
-        corrective_action=corrective_action,
-        preventive_action=preventive_action,
-        owner_role=owner_role,
-        code=code,
-    )
-
-
 def round_amounts_finding(
     rows: pd.DataFrame,
     population: pd.DataFrame,
@@ -381,7 +321,7 @@ def round_amounts_finding(
         if per is not None
         else ""
     )
-    return _finding(
+    return rows_finding(
         rows,
         population,
         check="round_amounts",
@@ -421,7 +361,7 @@ def just_below_limit_finding(
             f"amounts between {rows['share_of_limit'].min():.0%} and "
             f"{rows['share_of_limit'].max():.0%} of the approval limit"
         )
-    return _finding(
+    return rows_finding(
         rows,
         population,
         check="just_below_approval_limit",
@@ -458,7 +398,7 @@ def weekend_finding(
     owner_role: str = "Finance controller",
 ) -> Finding | None:
     """Finding for :func:`weekend_postings` (low by default)."""
-    return _finding(
+    return rows_finding(
         rows,
         population,
         check="weekend_postings",
@@ -495,7 +435,7 @@ def holiday_finding(
     names = ""
     if len(rows):
         names = ", ".join(sorted(rows["holiday"].dropna().unique().tolist())[:5])
-    return _finding(
+    return rows_finding(
         rows,
         population,
         check="holiday_postings",
@@ -534,7 +474,7 @@ def aging_finding(
     ``aged`` is the output of :func:`aging` on the items that are still open.
     """
     rows = aged[aged["age_days"] > older_than]
-    return _finding(
+    return rows_finding(
         rows,
         aged,
         check=f"aging_over_{older_than}_days",

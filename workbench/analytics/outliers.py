@@ -21,20 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.analytics._common import as_list, rows_finding
 from workbench.analytics.duplicates import first_rows, group_codes
-from workbench.findings import SEVERITIES, Finding, Severity, finding_from_ids
+from workbench.findings import Finding, Severity
 
 #: Default ``k`` per method.
 DEFAULT_K = {"sd": 3.0, "robust": 3.5, "iqr": 1.5}
 
 _MAD_TO_SD = 0.6745
 _MEANAD_TO_SD = 1.253314  # sqrt(pi/2): mean absolute deviation to SD for a normal
-
-
-def _as_list(columns: str | Sequence[str] | None) -> list[str]:
-    if columns is None:
-        return []
-    return [columns] if isinstance(columns, str) else list(columns)
 
 
 def outlier_bounds(
@@ -68,7 +63,7 @@ def outlier_bounds(
         One row per group: the ``by`` columns, ``n``, ``center``, ``scale``, ``lower``,
         ``upper``, ``scored`` (False for groups below ``min_group_size``).
     """
-    stats, _ = _group_stats(frame, value_col, _as_list(by), method, k, center, min_group_size)
+    stats, _ = _group_stats(frame, value_col, as_list(by), method, k, center, min_group_size)
     return stats
 
 
@@ -156,7 +151,7 @@ def outliers(
         ``upper`` and ``score`` (robust: the modified z; sd: (x - centre)/SD; iqr: the
         distance beyond the nearer fence in IQRs), largest ``|score|`` first.
     """
-    by_cols = _as_list(by)
+    by_cols = as_list(by)
     stats, codes = _group_stats(frame, value_col, by_cols, method, k, center, min_group_size)
     x = frame[value_col].to_numpy(dtype=np.float64, na_value=np.nan)
     ok = codes >= 0
@@ -201,36 +196,27 @@ def outliers_finding(
     owner_role: str = "Finance controller",
 ) -> Finding | None:
     """Finding for :func:`outliers` (medium by default; high from ``materiality``)."""
-    if rows.empty:
-        return None
-    value = float(rows[value_col].abs().sum())
-    level: Severity = severity or "medium"
-    if severity is None and materiality is not None and value >= materiality:
-        level = SEVERITIES[max(SEVERITIES.index(level) - 1, 0)]  # type: ignore[assignment]
-    groups = ", ".join(_as_list(by)) or "the whole population"
+    groups = ", ".join(as_list(by)) or "the whole population"
     names = {"robust": "robust (MAD) z-scores", "sd": "standard deviations", "iqr": "IQR fences"}
-    ids = (
-        rows[id_col].astype("str").tolist()
-        if id_col is not None and id_col in rows.columns
-        else [str(i) for i in rows.index]
-    )
-    return finding_from_ids(
+    return rows_finding(
+        rows,
+        population,
         check=f"outliers_{method}",
-        area=area,
-        severity=level,
+        code="OUT",
         title=f"Unusual {value_col.replace('_', ' ')}s within {groups}",
         summary=(
-            f"{len(rows):,} of {len(population):,} records, worth {value:,.2f}, lie outside "
-            f"the fences of their group ({groups}) by {names.get(method, method)}."
+            f"lie outside the fences of their group ({groups}) by {names.get(method, method)}."
         ),
+        separator=", ",
+        base="medium",
+        severity=severity,
+        materiality=materiality,
+        amount_col=value_col,
+        id_col=id_col,
         entity_type=entity_type,
-        ids=ids,
-        population_count=len(population),
-        population_value=float(population[value_col].abs().sum()),
-        exception_value=value,
+        area=area,
+        owner_role=owner_role,
         recommendation="Vouch the outlying records to their support and approval.",
         corrective_action="Correct mis-keyed amounts; recover unsupported ones.",
         preventive_action="Add a reasonableness check per category at entry.",
-        owner_role=owner_role,
-        code="OUT",
     )

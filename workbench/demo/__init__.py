@@ -9,13 +9,18 @@ exactly that.
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import shutil
+import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.xml.functions import fromstring, tostring
 
 from workbench.demo.core import DemoContext, build_core
 
@@ -55,6 +60,39 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], stamp: datetime) -> None:
+    """Write ``sheets`` (sheet name -> table) to the workbook at ``path``, dated ``stamp``.
+
+    openpyxl dates the workbook's properties and every zip entry with the time of saving;
+    here both carry ``stamp`` instead, so the file's bytes depend on its content only.
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=sheet, index=False)
+    path.write_bytes(_restamp_xlsx(buffer.getvalue(), stamp))
+
+
+def _restamp_xlsx(data: bytes, stamp: datetime) -> bytes:
+    """The workbook ``data`` with its created/modified properties and zip dates set to ``stamp``."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            body = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                props = DocumentProperties.from_tree(fromstring(body))
+                props.created = props.modified = stamp
+                body = tostring(props.to_tree())
+            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = entry.compress_type
+            fixed.external_attr = entry.external_attr
+            target.writestr(fixed, body)
+    return out.getvalue()
+
+
 def available_playbooks(ctx: DemoContext) -> list[str]:
     from workbench.playbooks import list_playbooks
 
@@ -83,10 +121,14 @@ def build_demo(folder: str | Path, seed: int = 20260101) -> Path:
             frame.to_csv(inputs / f"{name}.csv", index=False, date_format="%Y-%m-%d")
             spec[name] = f"inputs/{name}.csv"
     if xlsx:
-        with pd.ExcelWriter(inputs / "finance.xlsx", engine="openpyxl") as writer:
-            for name, sheet in xlsx.items():
-                _prepare(ctx.tables[name]).to_excel(writer, sheet_name=sheet, index=False)
-                spec[name] = {"path": "inputs/finance.xlsx", "sheet": sheet}
+        # Stamped with the period end, not the clock: the same seed gives the same bytes.
+        write_xlsx(
+            inputs / "finance.xlsx",
+            {sheet: _prepare(ctx.tables[name]) for name, sheet in xlsx.items()},
+            stamp=datetime.combine(ctx.period_end, datetime.min.time()),
+        )
+        for name, sheet in xlsx.items():
+            spec[name] = {"path": "inputs/finance.xlsx", "sheet": sheet}
     for relative, writer in ctx.extra_files.items():
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -298,6 +298,40 @@ def _clean_amounts(rng: np.random.Generator, n: int) -> np.ndarray:
     return out
 
 
+def _weeks_apart(
+    rng: np.random.Generator, work: pd.DatetimeIndex, when: pd.Timestamp
+) -> pd.Timestamp:
+    """One of the 20 working days that follow ``when`` by more than 20 days.
+
+    A posting within the last weeks of the period has no such day; its copy then goes to one
+    of the 20 working days that precede it by more than 20 days. The gap keeps the copy out
+    of every near-duplicate window, so it is found only as same vendor and amount.
+    """
+    gap = pd.Timedelta(days=20)
+    later = work[work > when + gap]
+    if len(later):
+        return later[int(rng.integers(0, min(len(later), 20)))]
+    earlier = work[work < when - gap]
+    return earlier[len(earlier) - 1 - int(rng.integers(0, min(len(earlier), 20)))]
+
+
+def _vendor_for(v: int, posted: pd.DataFrame, when: pd.Timestamp, amount: float) -> tuple[str, str]:
+    """Vendor ``v`` (the last one stands in for the fuzzy one), or the next that takes a posting
+    of ``amount`` on ``when`` without making it an unplanted duplicate of one in ``posted``.
+
+    An unplanted duplicate is the same amount again (same vendor and amount, different
+    invoice number) or a near amount on the same day.
+    """
+    usable = [i for i, (name, _) in enumerate(_VENDORS) if name != FUZZY_VENDOR]
+    first = usable.index(v if v in usable else len(_VENDORS) - 1)
+    for i in usable[first:] + usable[:first]:
+        rows = posted.loc[posted["vendor"] == _VENDORS[i][0]]
+        near = (rows["amount"] - amount).abs() <= NEAR_SHARE * np.maximum(rows["amount"], amount)
+        if not ((rows["amount"] == amount) | (near & (rows["date"] == when))).any():
+            return _VENDORS[i]
+    return _VENDORS[usable[first]]  # every vendor clashes: not met with a 3,000-row ledger
+
+
 def _expenses(
     ctx: DemoContext, rng: np.random.Generator, projects: pd.DataFrame, staff: pd.DataFrame
 ) -> pd.DataFrame:
@@ -340,13 +374,13 @@ def _expenses(
     # Exact duplicates: the same posting entered twice.
     for i in picks[:4]:
         extra.append({**frame.loc[i].to_dict(), "_plant": "exact_duplicates", "_of": i})
-    # Same vendor and amount, different invoice number, a few weeks later.
+    # Same vendor and amount, different invoice number, a few weeks later (or earlier, when
+    # the original is posted too close to the period end to leave room for a later copy).
     for j, i in enumerate(picks[4:]):
         row = frame.loc[i].to_dict()
-        later = work[work > row["date"] + pd.Timedelta(days=20)]
         row.update(
             {
-                "date": later[int(rng.integers(0, min(len(later), 20)))],
+                "date": _weeks_apart(rng, work, row["date"]),
                 "invoice_number": f"{row['invoice_number']}-R{j + 1}",
             }
         )
@@ -367,9 +401,12 @@ def _expenses(
         specials.append(
             ("holiday_postings", float(_clean_amounts(rng, 1)[0]), holiday_days[int(d)])
         )
+    columns = ["vendor", "date", "amount"]
+    posted = pd.concat([frame[columns], pd.DataFrame(extra)[columns]], ignore_index=True)
     for s, (check, amount, when) in enumerate(specials):
         v = int(rng.integers(0, len(_VENDORS) - 1))
-        vendor, category = _VENDORS[v] if _VENDORS[v][0] != FUZZY_VENDOR else _VENDORS[-1]
+        vendor, category = _vendor_for(v, posted, when, amount)
+        posted.loc[len(posted)] = [vendor, when, amount]
         extra.append(
             {
                 "date": when,
@@ -421,24 +458,42 @@ def _expenses(
 def _separate_near(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
     """Redraw amounts so that no two clean rows of a vendor look like (near) duplicates."""
     out = frame.copy()
+    # Only amounts are redrawn, so each vendor's rows keep one date order on every pass.
+    vendors = [g.sort_values("date") for _, g in out.groupby("vendor")]
     for _ in range(20):
         clash = []
-        for _, g in out.groupby("vendor"):
-            g = g.sort_values("date")
-            d = g["date"].to_numpy()
-            a = g["amount"].to_numpy()
-            for i in range(len(g)):
-                j = i + 1
-                while j < len(g) and (d[j] - d[i]) <= np.timedelta64(NEAR_DAYS, "D"):
-                    if abs(a[j] - a[i]) <= NEAR_SHARE * max(a[i], a[j]):
-                        clash.append(g.index[j])
-                    j += 1
+        for g in vendors:
+            amounts = out.loc[g.index, "amount"].to_numpy()
+            clash += g.index[_near_later(g["date"].to_numpy(), amounts)].tolist()
         # The same vendor and amount twice is a same-same-different hit: keep amounts unique.
         clash += out.index[out.duplicated(["vendor", "amount"], keep="first")].tolist()
         if not clash:
             return out
         out.loc[clash, "amount"] = _clean_amounts(rng, len(clash))
     return out
+
+
+def _near_later(dates: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """Positions ``j`` of every pair ``i < j`` of date-sorted rows that are near duplicates.
+
+    Ordered by ``i``, then ``j`` (a ``j`` repeats once per ``i`` it is near), so the redraws
+    that follow consume the generator exactly as a pairwise loop would.
+    """
+    pairs = []
+    for k in range(1, len(dates)):
+        # Dates are sorted, so once no pair k apart is within the window, none further is.
+        window = (dates[k:] - dates[:-k]) <= np.timedelta64(NEAR_DAYS, "D")
+        if not window.any():
+            break
+        near = np.abs(amounts[k:] - amounts[:-k]) <= NEAR_SHARE * np.maximum(
+            amounts[:-k], amounts[k:]
+        )
+        i = np.flatnonzero(window & near)
+        pairs.append(np.column_stack([i, i + k]))
+    if not pairs:
+        return np.empty(0, dtype=int)
+    found = np.concatenate(pairs)
+    return found[np.lexsort((found[:, 1], found[:, 0])), 1]
 
 
 def _defects(

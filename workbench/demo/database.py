@@ -78,13 +78,23 @@ RULES: dict[str, Any] = {
 }
 
 
+def _key(name: str) -> sa.Column[Any]:
+    """An integer primary key the generator numbers itself (so the ids are the answer key's)."""
+    return sa.Column(name, sa.Integer, primary_key=True, autoincrement=False)
+
+
+def _reference(name: str, target: str) -> sa.Column[Any]:
+    """A declared, indexed foreign key to ``target`` (``"table.column"``)."""
+    return sa.Column(name, sa.Integer, sa.ForeignKey(target), index=True)
+
+
 def erp_metadata() -> sa.MetaData:
     """The ERP schema: keys, four indexed foreign keys, two relationships left undeclared."""
     md = sa.MetaData()
     sa.Table(
         "customers",
         md,
-        sa.Column("customer_id", sa.Integer, primary_key=True, autoincrement=False),
+        _key("customer_id"),
         sa.Column("customer_code", sa.String(20)),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("email", sa.String(120)),
@@ -94,7 +104,7 @@ def erp_metadata() -> sa.MetaData:
     sa.Table(
         "employees",
         md,
-        sa.Column("employee_id", sa.Integer, primary_key=True, autoincrement=False),
+        _key("employee_id"),
         sa.Column("name", sa.String(100)),
         sa.Column("email", sa.String(120)),
         sa.Column("grade", sa.String(4)),
@@ -104,10 +114,10 @@ def erp_metadata() -> sa.MetaData:
     sa.Table(
         "projects",
         md,
-        sa.Column("project_id", sa.Integer, primary_key=True, autoincrement=False),
+        _key("project_id"),
         sa.Column("project_code", sa.String(20)),
         sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.customer_id"), index=True),
+        _reference("customer_id", "customers.customer_id"),
         sa.Column("manager_id", sa.Integer),
         sa.Column("status", sa.String(20)),
         sa.Column("start_date", sa.Date),
@@ -117,9 +127,9 @@ def erp_metadata() -> sa.MetaData:
     sa.Table(
         "invoices",
         md,
-        sa.Column("invoice_id", sa.Integer, primary_key=True, autoincrement=False),
+        _key("invoice_id"),
         sa.Column("invoice_number", sa.String(20)),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.project_id"), index=True),
+        _reference("project_id", "projects.project_id"),
         # The legacy billing module writes its dates as text.
         sa.Column("invoice_date", sa.String(20)),
         sa.Column("due_date", sa.Date),
@@ -128,8 +138,8 @@ def erp_metadata() -> sa.MetaData:
     sa.Table(
         "invoice_lines",
         md,
-        sa.Column("line_id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("invoice_id", sa.Integer, sa.ForeignKey("invoices.invoice_id"), index=True),
+        _key("line_id"),
+        _reference("invoice_id", "invoices.invoice_id"),
         sa.Column("description", sa.String(120)),
         sa.Column("quantity", sa.String(10)),
         sa.Column("unit_price", sa.Numeric(12, 2)),
@@ -137,7 +147,7 @@ def erp_metadata() -> sa.MetaData:
     sa.Table(
         "payments",
         md,
-        sa.Column("payment_id", sa.Integer, primary_key=True, autoincrement=False),
+        _key("payment_id"),
         sa.Column("invoice_id", sa.Integer),
         sa.Column("paid_on", sa.Date),
         sa.Column("amount", sa.Numeric(12, 2)),
@@ -145,9 +155,9 @@ def erp_metadata() -> sa.MetaData:
     sa.Table(
         "timesheet_entries",
         md,
-        sa.Column("entry_id", sa.Integer, primary_key=True, autoincrement=False),
+        _key("entry_id"),
         sa.Column("employee_id", sa.Integer),
-        sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.project_id"), index=True),
+        _reference("project_id", "projects.project_id"),
         sa.Column("work_date", sa.Date),
         sa.Column("hours", sa.Numeric(5, 2)),
     )
