@@ -43,15 +43,8 @@ def build_engagements(work: Path, count: int) -> list[Path]:
     from workbench.demo import build_demo
 
     folders = []
-    seed = 20260101
     for i in range(1, count + 1):
-        while True:
-            seed += 1
-            try:
-                folder = build_demo(work / f"client-{i:02d}", seed=seed)
-            except ValueError:  # a seed the demo generator cannot use: take the next one
-                continue
-            break
+        folder = build_demo(work / f"client-{i:02d}", seed=20260101 + i)
         config_file = folder / "engagement.yaml"
         config = yaml.safe_load(config_file.read_text())
         config.update(client=f"Demo Client {i:02d}", engagement=f"demo-client-{i:02d}")

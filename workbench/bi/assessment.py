@@ -158,6 +158,14 @@ def _present(tables: Mapping[str, pd.DataFrame], *names: str) -> bool:
     return all(n in tables and tables[n] is not None for n in names)
 
 
+def _stake_by_project(a: Assessment) -> pd.Series | None:
+    """Revenue at stake per project from the leakage checks (None when nothing leaked)."""
+    leakage = a.tables.get("leakage_by_project")
+    if leakage is None or leakage.empty:
+        return None
+    return leakage.set_index("project_id")["total"]
+
+
 def run_assessment(
     tables: Mapping[str, pd.DataFrame],
     params: Mapping[str, Any],
@@ -321,43 +329,27 @@ def run_assessment(
     # Pain points -------------------------------------------------------------------------------
     if projects is not None:
         overrun = segments.project_overrun(projects, tables.get("evm_snapshots"), as_of=as_of)
-        stake = (
-            a.tables["leakage_by_project"].set_index("project_id")["total"]
-            if "leakage_by_project" in a.tables and not a.tables["leakage_by_project"].empty
-            else None
-        )
-        a.tables["pain_points"] = segments.pain_points(
-            projects=projects,
-            ledger=a.ledger,
-            at_stake=stake,
-            overrun=overrun,
-            defects=tables.get("defects"),
-            by="segment",
-        )
-        a.tables["pain_points_projects"] = segments.pain_points(
-            projects=projects,
-            ledger=a.ledger,
-            at_stake=stake,
-            overrun=overrun,
-            defects=tables.get("defects"),
-            by="project_id",
-        )
+        stake = _stake_by_project(a)
+        for name, by in (("pain_points", "segment"), ("pain_points_projects", "project_id")):
+            a.tables[name] = segments.pain_points(
+                projects=projects,
+                ledger=a.ledger,
+                at_stake=stake,
+                overrun=overrun,
+                defects=tables.get("defects"),
+                by=by,
+            )
         a.add("segment_pain_points", segments.pain_point_findings(a.tables["pain_points"]))
         if not _present(tables, "evm_snapshots"):
             a.limit("cost overrun", "no evm_snapshots table: overrun is schedule-only")
 
     # People ------------------------------------------------------------------------------------
     if a.ledger is not None:
-        stake = (
-            a.tables["leakage_by_project"].set_index("project_id")["total"]
-            if not a.tables["leakage_by_project"].empty
-            else None
-        )
         perf = people.pm_performance(
             a.ledger,
             tables.get("staff"),
             defects=tables.get("defects"),
-            at_stake=stake,
+            at_stake=_stake_by_project(a),
             grace_days=int(p["on_time_grace_days"]),
             alpha=alpha,
         )

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from workbench.bi.kpis import KPI_DEFS
+from workbench.frames import present
 
 #: Dashboard columns and their labels, grouped as the PMO reports them.
 COLUMNS = {
@@ -154,7 +155,7 @@ def dashboard_table(
             2
         )
     table["period"] = table["period"].astype(str)
-    cols = ["period", by, *[c for c in COLUMNS if c in table.columns]]
+    cols = ["period", by, *present(table, COLUMNS)]
     return table[cols].sort_values(["period", by]).reset_index(drop=True)
 
 

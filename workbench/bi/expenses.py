@@ -20,6 +20,7 @@ import pandas as pd
 
 from workbench.bi.frames import CheckResult
 from workbench.findings import Finding, finding_from_ids
+from workbench.frames import present
 
 AREA = "Expense analytics"
 TOOLKIT = ("benford", "duplicates", "gaps", "ledger", "outliers", "sampling")
@@ -139,7 +140,7 @@ def duplicates(
 
     groups: dict[str, pd.DataFrame] = {}
     findings: list[Finding] = []
-    cols = [c for c in ("vendor", "date", "amount", "invoice_number") if c in expenses.columns]
+    cols = present(expenses, ("vendor", "date", "amount", "invoice_number"))
     groups["exact"] = dup.exact_duplicates(expenses, cols, id_col="expense_id")
     f = dup.duplicates_finding(groups["exact"], expenses, kind="exact", same=cols)
     findings += [f] if f else []

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.findings import Finding, Severity
+from workbench.frames import present, select_present
 
 Freq = Literal["M", "Q"]
 
@@ -93,8 +94,11 @@ def project_segments(projects: pd.DataFrame | None) -> pd.DataFrame:
                 "pm_id": pd.Series(dtype="string"),
             }
         )
-    cols = [c for c in ("project_id", "segment", "pm_id") if c in projects.columns]
-    out = projects[cols].drop_duplicates("project_id").copy()
+    out = (
+        select_present(projects, ("project_id", "segment", "pm_id"))
+        .drop_duplicates("project_id")
+        .copy()
+    )
     if "pm_id" not in out.columns:
         out["pm_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
     return out
@@ -102,7 +106,7 @@ def project_segments(projects: pd.DataFrame | None) -> pd.DataFrame:
 
 def with_segment(frame: pd.DataFrame, projects: pd.DataFrame | None) -> pd.DataFrame:
     """Add ``segment`` and ``pm_id`` from projects by ``project_id``; unmatched -> Unknown."""
-    out = frame.drop(columns=[c for c in ("segment", "pm_id") if c in frame.columns])
+    out = frame.drop(columns=present(frame, ("segment", "pm_id")))
     if "project_id" not in out.columns:
         out["segment"] = "Unknown"
         out["pm_id"] = pd.Series(pd.NA, index=out.index, dtype="string")

@@ -16,6 +16,7 @@ from scipy import stats
 
 from workbench.bi.frames import CheckResult
 from workbench.findings import finding_from_ids
+from workbench.frames import present, select_present
 
 AREA = "Key players and personnel"
 
@@ -86,9 +87,7 @@ def _names(staff: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["person_id", "name", "role", "segment"]
     if staff is None or staff.empty:
         return pd.DataFrame(columns=cols)
-    return staff[[c for c in cols if c in staff.columns]].rename(
-        columns={"segment": "home_segment"}
-    )
+    return select_present(staff, cols).rename(columns={"segment": "home_segment"})
 
 
 def pm_performance(
@@ -160,7 +159,7 @@ def pm_performance(
     out = out.reset_index().merge(_names(staff), on="person_id", how="left")
     lead = ["person_id", "name", "segment"]
     return out[
-        [c for c in lead if c in out.columns]
+        present(out, lead)
         + [c for c in out.columns if c not in lead and c not in ("role", "home_segment")]
     ]
 

@@ -16,6 +16,7 @@ from scipy import stats
 
 from workbench.bi.frames import CheckResult, with_segment
 from workbench.findings import finding_from_ids
+from workbench.frames import present
 
 AREA = "Quality of work"
 SEVERITY_ORDER = ["critical", "high", "medium", "low"]
@@ -200,7 +201,7 @@ def severity_mix(
     """Count of defects per ``by`` and severity (rows) with a total column."""
     d = _prepared(defects, projects, as_of)
     table = pd.crosstab(d[by], d["severity"])
-    cols = [c for c in SEVERITY_ORDER if c in table.columns]
+    cols = present(table, SEVERITY_ORDER)
     table = table[cols + [c for c in table.columns if c not in cols]]
     table["total"] = table.sum(axis=1)
     table.columns.name = None

@@ -15,6 +15,7 @@ import pandas as pd
 
 from workbench.bi.frames import CheckResult, money, share_severity, with_segment
 from workbench.findings import finding_from_ids
+from workbench.frames import present, select_present
 
 AREA = "Revenue assurance"
 #: Aging bands (inclusive day ranges) and their labels, DOMAIN.md "aging in bands".
@@ -178,9 +179,28 @@ def _exceptions(
     ledger: pd.DataFrame, mask: pd.Series, at_stake: pd.Series, extra: list[str]
 ) -> pd.DataFrame:
     cols = ["milestone_id", "project_id", "segment", "pm_id", "name", "billable_amount", *extra]
-    out = ledger.loc[mask, [c for c in cols if c in ledger.columns]].copy()
+    out = ledger.loc[mask, present(ledger, cols)].copy()
     out["at_stake"] = at_stake[mask].round(2)
     return out.sort_values("at_stake", ascending=False).reset_index(drop=True)
+
+
+def _waiting(
+    ledger: pd.DataFrame,
+    since: str,
+    next_step_missing: pd.Series,
+    as_of: pd.Timestamp,
+    max_days: int,
+    days_col: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Milestones stuck at a stage: reached ``since`` more than ``max_days`` before ``as_of``
+    and still ``next_step_missing``, all billable at stake, with the days waited in
+    ``days_col``; and the population, every milestone that reached ``since``."""
+    reached = ledger[since].notna()
+    age = _days(pd.Series(as_of, index=ledger.index), ledger[since])
+    mask = reached & next_step_missing & (age > max_days)
+    table = _exceptions(ledger, mask, ledger["billable_amount"], [since])
+    table[days_col] = table[since].map(lambda d: (as_of - d).days)
+    return table, ledger.loc[reached]
 
 
 def delivered_not_accepted(
@@ -199,19 +219,18 @@ def delivered_not_accepted(
     currency : str
         For the narrative.
     """
-    age = _days(pd.Series(as_of, index=ledger.index), ledger["delivered_date"])
-    mask = ledger["delivered_date"].notna() & ledger["accepted_date"].isna() & (age > max_days)
-    table = _exceptions(ledger, mask, ledger["billable_amount"], ["delivered_date"])
-    table["days_waiting"] = table["delivered_date"].map(lambda d: (as_of - d).days)
-    population = ledger.loc[ledger["delivered_date"].notna()]
+    table, population = _waiting(
+        ledger, "delivered_date", ledger["accepted_date"].isna(), as_of, max_days, "days_waiting"
+    )
     if table.empty:
         return CheckResult(table)
     value = float(table["at_stake"].sum())
+    pop_value = float(population["billable_amount"].sum())
     finding = finding_from_ids(
         check="delivered_not_accepted",
         area=AREA,
         code="ACC",
-        severity=share_severity(value, float(population["billable_amount"].sum()), floor="medium"),
+        severity=share_severity(value, pop_value, floor="medium"),
         title=f"{len(table)} delivered milestones await acceptance for more than {max_days} days",
         summary=(
             f"{len(table)} of {len(population)} delivered milestones "
@@ -222,7 +241,7 @@ def delivered_not_accepted(
         entity_type="milestone",
         ids=table["milestone_id"].tolist(),
         population_count=len(population),
-        population_value=float(population["billable_amount"].sum()),
+        population_value=pop_value,
         exception_value=value,
         recommendation="Chase acceptance certificates with each customer and escalate those "
         "older than 60 days to the account owner.",
@@ -250,11 +269,10 @@ def accepted_not_invoiced(
     currency : str
         For the narrative.
     """
-    age = _days(pd.Series(as_of, index=ledger.index), ledger["accepted_date"])
-    mask = ledger["accepted_date"].notna() & (ledger["invoiced_amount"] <= 0) & (age > max_days)
-    table = _exceptions(ledger, mask, ledger["billable_amount"], ["accepted_date"])
-    table["days_since_acceptance"] = table["accepted_date"].map(lambda d: (as_of - d).days)
-    population = ledger.loc[ledger["accepted_date"].notna()]
+    not_invoiced = ledger["invoiced_amount"] <= 0
+    table, population = _waiting(
+        ledger, "accepted_date", not_invoiced, as_of, max_days, "days_since_acceptance"
+    )
     if table.empty:
         return CheckResult(table)
     value = float(table["at_stake"].sum())
@@ -393,11 +411,7 @@ def invoice_aging(
         "age_days",
         "band",
     ]
-    return (
-        inv[[c for c in keep if c in inv.columns]]
-        .sort_values("age_days", ascending=False)
-        .reset_index(drop=True)
-    )
+    return select_present(inv, keep).sort_values("age_days", ascending=False).reset_index(drop=True)
 
 
 def aging_band(age_days: pd.Series) -> pd.Series:

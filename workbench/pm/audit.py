@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.findings import SEVERITY_RANK, Finding, Metric, metrics_from_frame
+from workbench.findings import SEVERITY_RANK, Finding, Metric
+from workbench.frames import frame_metrics
 from workbench.pm import change_risk, evm, governance, maturity, roles, workload
 from workbench.pm._frames import fmt_ids, fmt_money, period_months, plural
 
@@ -249,36 +250,37 @@ def _health(audit: PMAudit, tables: Mapping[str, pd.DataFrame], projects: pd.Dat
     audit.findings += evm.schedule_delay_findings(audit.latest, p.thresholds)
     audit.findings += governance.no_data_findings(audit.cadence)
     audit.findings += governance.reporting_gap_findings(audit.cadence)
-    units = evm.UNITS
-    audit.metrics += metrics_from_frame(
+    # The indicators of every month, then those only the latest status is reported on.
+    monthly = ["pv", "ev", "ac", "cpi", "spi", "spi_t"]
+    audit.metrics += frame_metrics(
         audit.periods,
-        ["pv", "ev", "ac", "cpi", "spi", "spi_t"],
+        {c: evm.UNITS[c] for c in monthly},
         entity_type="project",
         entity_col="project_id",
         period_col="month",
-        units=units,
         prefix="evm_",
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.latest,
-        [c for c in evm.INDICATORS if c not in ("pv", "ev", "ac", "cpi", "spi", "spi_t")],
+        {c: evm.UNITS[c] for c in evm.INDICATORS if c not in monthly},
         entity_type="project",
         entity_col="project_id",
         period_col="month",
-        units=units,
         prefix="evm_",
     )
-    audit.metrics += [
-        Metric(f"portfolio_{k}", v, _unit(k), "portfolio", "all") for k, v in audit.totals.items()
-    ]
-    audit.metrics += metrics_from_frame(
+    audit.metrics += [_portfolio(f"portfolio_{k}", v, _unit(k)) for k, v in audit.totals.items()]
+    audit.metrics += frame_metrics(
         audit.trend,
-        ["cpi", "spi", "projects"],
+        {"cpi": "ratio", "spi": "ratio", "projects": "count"},
         entity_type="portfolio",
         period_col="month",
-        units={"cpi": "ratio", "spi": "ratio", "projects": "count"},
         prefix="portfolio_month_",
     )
+
+
+def _portfolio(metric: str, value: float | None, unit: str) -> Metric:
+    """A metric of the whole portfolio (entity ``portfolio`` / ``all``)."""
+    return Metric(metric, value, unit, "portfolio", "all")
 
 
 def _unit(key: str) -> str:
@@ -328,39 +330,29 @@ def _maturity(
     audit.findings += maturity.below_target_findings(audit.gaps, audit.areas, p.target_level)
     audit.findings += maturity.evidence_cap_finding(audit.responses)
     audit.findings += maturity.invalid_answer_finding(audit.excluded, len(responses))
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.areas,
-        ["mean", "level", "blended", "data_score", "coverage"],
-        entity_type="area",
-        entity_col="area",
-        prefix="maturity_",
-        units={
+        {
             "mean": "score",
             "level": "level",
             "blended": "score",
             "data_score": "score",
             "coverage": "ratio",
         },
+        entity_type="area",
+        entity_col="area",
+        prefix="maturity_",
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.questions,
-        ["score", "respondents"],
+        {"score": "score", "respondents": "count"},
         entity_type="question",
         entity_col="question_id",
         prefix="maturity_question_",
-        units={"score": "score", "respondents": "count"},
     )
     audit.metrics += [
-        Metric(
-            "maturity_answers_capped",
-            float(audit.responses["capped"].sum()),
-            "count",
-            "portfolio",
-            "all",
-        ),
-        Metric(
-            "maturity_answers_excluded", float(len(audit.excluded)), "count", "portfolio", "all"
-        ),
+        _portfolio("maturity_answers_capped", float(audit.responses["capped"].sum()), "count"),
+        _portfolio("maturity_answers_excluded", float(len(audit.excluded)), "count"),
     ]
 
 
@@ -400,27 +392,25 @@ def _workload(
     audit.findings += workload.overload_findings(
         audit.overload, p.max_weighted_projects, p.overload_min_months
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.overload,
-        ["peak_weighted", "mean_weighted", "months_over", "current_weighted"],
-        entity_type="person",
-        entity_col="pm_id",
-        prefix="load_",
-        units={
+        {
             "peak_weighted": "weighted projects",
             "mean_weighted": "weighted projects",
             "months_over": "months",
             "current_weighted": "weighted projects",
         },
+        entity_type="person",
+        entity_col="pm_id",
+        prefix="load_",
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.load,
-        ["weighted", "projects"],
+        {"weighted": "weighted projects", "projects": "count"},
         entity_type="person",
         entity_col="pm_id",
         period_col="month",
         prefix="load_month_",
-        units={"weighted": "weighted projects", "projects": "count"},
     )
     timesheets = tables.get("timesheets")
     if timesheets is None or timesheets.empty:
@@ -467,13 +457,9 @@ def _workload(
     )
     audit.findings += workload.pmo_work_findings(audit.shares, p.pmo_share_threshold)
     measured = audit.shares[audit.shares["has_timesheets"]]
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         measured,
-        ["pmo_share", "pm_share", "delivery_share", "other_share", "pmo_hours", "total_hours"],
-        entity_type="person",
-        entity_col="person_id",
-        prefix="workload_",
-        units={
+        {
             "pmo_share": "ratio",
             "pm_share": "ratio",
             "delivery_share": "ratio",
@@ -481,33 +467,30 @@ def _workload(
             "pmo_hours": "hours",
             "total_hours": "hours",
         },
+        entity_type="person",
+        entity_col="person_id",
+        prefix="workload_",
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.monthly_share,
-        ["pmo_share"],
+        {"pmo_share": "ratio"},
         entity_type="person",
         entity_col="person_id",
         period_col="month",
         prefix="workload_month_",
-        units={"pmo_share": "ratio"},
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.absorb,
-        ["hours_per_year", "fte"],
+        {"hours_per_year": "hours", "fte": "fte"},
         entity_type="person",
         entity_col="person_id",
         prefix="pmo_absorbable_",
-        units={"hours_per_year": "hours", "fte": "fte"},
     )
     audit.metrics += [
-        Metric(
-            "pmo_absorbable_hours_per_year",
-            float(audit.absorb["hours_per_year"].sum()),
-            "hours",
-            "portfolio",
-            "all",
+        _portfolio(
+            "pmo_absorbable_hours_per_year", float(audit.absorb["hours_per_year"].sum()), "hours"
         ),
-        Metric("pmo_absorbable_fte", audit.pmo_fte, "fte", "portfolio", "all"),
+        _portfolio("pmo_absorbable_fte", audit.pmo_fte, "fte"),
     ]
 
 
@@ -547,20 +530,9 @@ def _change_and_risk(
         audit.findings += change_risk.scope_growth_findings(
             audit.cr_stats, p.cr_growth_threshold, audit.currency
         )
-        audit.metrics += metrics_from_frame(
+        audit.metrics += frame_metrics(
             audit.cr_stats[audit.cr_stats["change_requests"] > 0],
-            [
-                "change_requests",
-                "cr_per_month",
-                "median_decision_days",
-                "approved_cost",
-                "approved_schedule_days",
-                "cost_growth",
-            ],
-            entity_type="project",
-            entity_col="project_id",
-            prefix="cr_",
-            units={
+            {
                 "change_requests": "count",
                 "cr_per_month": "per month",
                 "median_decision_days": "days",
@@ -568,27 +540,18 @@ def _change_and_risk(
                 "approved_schedule_days": "days",
                 "cost_growth": "ratio",
             },
+            entity_type="project",
+            entity_col="project_id",
+            prefix="cr_",
         )
         cr = audit.change_requests
         audit.metrics += [
-            Metric("cr_total", float(len(cr)), "count", "portfolio", "all"),
-            Metric(
-                "cr_median_decision_days",
-                _f(cr["decision_days"].median()),
-                "days",
-                "portfolio",
-                "all",
-            ),
-            Metric("cr_late", float(cr["late"].sum()), "count", "portfolio", "all"),
-            Metric(
-                "cr_pending", float((cr["state"] == "pending").sum()), "count", "portfolio", "all"
-            ),
-            Metric(
-                "cr_approved_cost",
-                _f(cr.loc[cr["approved"], "cost_impact"].sum()),
-                "currency",
-                "portfolio",
-                "all",
+            _portfolio("cr_total", float(len(cr)), "count"),
+            _portfolio("cr_median_decision_days", _f(cr["decision_days"].median()), "days"),
+            _portfolio("cr_late", float(cr["late"].sum()), "count"),
+            _portfolio("cr_pending", float((cr["state"] == "pending").sum()), "count"),
+            _portfolio(
+                "cr_approved_cost", _f(cr.loc[cr["approved"], "cost_impact"].sum()), "currency"
             ),
         ]
     risks = tables.get("risks")
@@ -615,19 +578,18 @@ def _change_and_risk(
     audit.findings += change_risk.risk_findings(
         audit.risks, p.risk_review_days, p.risk_escalation_score
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.risk_stats,
-        ["risks", "open", "stale", "unowned", "high", "escalated", "not_escalated"],
+        dict.fromkeys(
+            ["risks", "open", "stale", "unowned", "high", "escalated", "not_escalated"], "count"
+        ),
         entity_type="project",
         entity_col="project_id",
         prefix="risk_",
-        units=dict.fromkeys(
-            ["risks", "open", "stale", "unowned", "high", "escalated", "not_escalated"], "count"
-        ),
     )
     opened = audit.risks[audit.risks["open"]]
     audit.metrics += [
-        Metric(f"risk_{k}_total", float(v), "count", "portfolio", "all")
+        _portfolio(f"risk_{k}_total", float(v), "count")
         for k, v in (
             ("open", len(opened)),
             ("stale", opened["stale"].sum()),
@@ -694,22 +656,20 @@ def _governance(audit: PMAudit, definitions: Mapping[str, Any]) -> None:
     audit.findings += governance.claim_unsupported_findings(
         audit.data_rules, p.governance_compliance_min
     )
-    audit.metrics += metrics_from_frame(
+    audit.metrics += frame_metrics(
         audit.data_rules.dropna(subset=["compliance"]),
-        ["compliance"],
+        {"compliance": "ratio"},
         entity_type="governance_rule",
         entity_col="rule_id",
         prefix="governance_",
-        units={"compliance": "ratio"},
     )
     if not audit.cadence.empty:
-        audit.metrics += metrics_from_frame(
+        audit.metrics += frame_metrics(
             audit.cadence,
-            ["expected_months", "missing_months"],
+            {"expected_months": "months", "missing_months": "months"},
             entity_type="project",
             entity_col="project_id",
             prefix="evm_cadence_",
-            units={"expected_months": "months", "missing_months": "months"},
         )
 
 

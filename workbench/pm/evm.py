@@ -23,6 +23,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from workbench.findings import Finding, finding_from_ids
+from workbench.frames import present
 from workbench.pm._frames import as_dates, as_ids, as_numbers, fmt_money, month_number, safe_div
 
 #: Indicator columns of :func:`project_periods`, in the order reports show them.
@@ -76,6 +77,8 @@ UNITS = {
 }
 
 RAG_ORDER = ["red", "amber", "green", "no data"]
+#: Project columns carried into the period rows where the projects table has them.
+_PROJECT_INFO = ("name", "pm_id", "status", "segment")
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,7 @@ def project_periods(
         snaps.loc[group.index, "es"] = [earned_schedule(times, pvs, ev) for ev in group["ev"]]
     out = _indicators(snaps)
     keep = ["project_id", "period_end", "month", *INDICATORS]
-    extra = [c for c in ("name", "pm_id", "status", "segment") if c in out.columns]
-    return out[keep + extra].reset_index(drop=True)
+    return out[keep + present(out, _PROJECT_INFO)].reset_index(drop=True)
 
 
 def _project_frame(projects: pd.DataFrame) -> pd.DataFrame:
@@ -242,7 +244,7 @@ def _project_frame(projects: pd.DataFrame) -> pd.DataFrame:
         if col not in proj.columns:
             proj[col] = np.nan
     cols = ["project_id", "budget", "baseline_start", "baseline_finish"]
-    cols += [c for c in ("name", "pm_id", "status", "segment") if c in proj.columns]
+    cols += present(proj, _PROJECT_INFO)
     return proj[cols].drop_duplicates("project_id")
 
 
@@ -372,13 +374,18 @@ def worst_projects(latest: pd.DataFrame, n: int = 4) -> list[str]:
     return ranked["project_id"].head(n).astype(str).tolist()
 
 
+def _below(latest: pd.DataFrame, index: str, threshold: float) -> pd.DataFrame:
+    """The projects whose latest ``index`` is below ``threshold``, worst first."""
+    if latest.empty:
+        return latest
+    return latest[latest[index] < threshold].sort_values(index)
+
+
 def cost_overrun_findings(
     latest: pd.DataFrame, thresholds: RagThresholds, currency: str = ""
 ) -> list[Finding]:
     """Projects whose latest CPI is below the red threshold (check ``evm_cost_overrun``)."""
-    if latest.empty:
-        return []
-    hit = latest[latest["cpi"] < thresholds.cpi_red].sort_values("cpi")
+    hit = _below(latest, "cpi", thresholds.cpi_red)
     if hit.empty:
         return []
     overrun = float((-hit["vac"]).clip(lower=0).sum())
@@ -421,9 +428,7 @@ def cost_overrun_findings(
 
 def schedule_delay_findings(latest: pd.DataFrame, thresholds: RagThresholds) -> list[Finding]:
     """Projects whose latest SPI(t) is below the red threshold (check ``evm_schedule_delay``)."""
-    if latest.empty:
-        return []
-    hit = latest[latest["spi_t"] < thresholds.spi_red].sort_values("spi_t")
+    hit = _below(latest, "spi_t", thresholds.spi_red)
     if hit.empty:
         return []
     slip = float((hit["ieac_t"] - hit["pd"]).clip(lower=0).sum())

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.findings import Finding, finding_from_ids
+from workbench.frames import select_present
 from workbench.pm._frames import as_ids, fmt_ids, has_text
 
 #: Area id -> label, PMBOK 6 knowledge areas first, then the three PMO pillars.
@@ -169,8 +170,7 @@ def question_scores(scored: pd.DataFrame, questionnaire: pd.DataFrame) -> pd.Dat
         capped_responses=("capped", "sum"),
     )
     cols = ["area", "question_id", "question", "recommendation", "evidence_expected"]
-    cols = [c for c in cols if c in q.columns]
-    out = q[cols].merge(stats, left_on="question_id", right_index=True, how="left")
+    out = select_present(q, cols).merge(stats, left_on="question_id", right_index=True, how="left")
     out["respondents"] = out["respondents"].fillna(0).astype(int)
     out["capped_responses"] = out["capped_responses"].fillna(0).astype(int)
     return out.reset_index(drop=True)
@@ -236,7 +236,7 @@ def gap_list(qscores: pd.DataFrame, target_level: int) -> pd.DataFrame:
         "capped_responses",
         "recommendation",
     ]
-    return gaps[[c for c in cols if c in gaps.columns]].reset_index(drop=True)
+    return select_present(gaps, cols).reset_index(drop=True)
 
 
 def unanswered_areas(areas: pd.DataFrame) -> list[str]:

@@ -6,20 +6,30 @@ Each function takes the :class:`~workbench.pm.audit.PMAudit` and returns a frame
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
+from workbench.frames import (
+    Source,
+    display_table,
+    fixed,
+    fixed_text,
+    percent,
+    percent_text,
+    rounded,
+    whole,
+)
 from workbench.pm.audit import PMAudit
 from workbench.pm.maturity import LEVELS
 
 
-def _pct(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
-
-
-def _named(audit: PMAudit, ids: pd.Series) -> pd.Series:
-    return ids.astype(str).map(lambda i: f"{i} {audit.names.get(i, '')}".strip())
+def _named(audit: PMAudit, column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """Display source: a person id column as ``id name``."""
+    return lambda frame: (
+        frame[column].astype(str).map(lambda i: f"{i} {audit.names.get(i, '')}".strip())
+    )
 
 
 def totals_table(audit: PMAudit) -> pd.DataFrame:
@@ -42,33 +52,29 @@ def totals_table(audit: PMAudit) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "value"])
 
 
-def _fixed(values: pd.Series, digits: int) -> pd.Series:
-    return values.map(lambda v: "" if pd.isna(v) else f"{v:,.{digits}f}")
+def _ieac_over_pd(latest: pd.DataFrame) -> list[str]:
+    return [
+        f"{i:.1f} / {p:.0f}" if pd.notna(i) and pd.notna(p) else ""
+        for i, p in zip(latest["ieac_t"], latest["pd"], strict=True)
+    ]
 
 
 def health_table(audit: PMAudit) -> pd.DataFrame:
     """Latest status per project: RAG and the indices, worst first."""
-    latest = audit.latest
-    if latest.empty:
-        return latest
-    return pd.DataFrame(
-        {
-            "project": latest["project_id"],
-            "PM": latest.get("pm_id", ""),
-            "status": latest.get("status", ""),
-            "as of": latest["month"],
-            "RAG": latest["rag"].astype(str),
-            "CPI": _fixed(latest["cpi"], 2),
-            "SPI": _fixed(latest["spi"], 2),
-            "SPI(t)": _fixed(latest["spi_t"], 2),
-            "SV(t) months": _fixed(latest["sv_t"], 1),
-            "TCPI": _fixed(latest["tcpi"], 2),
-            "IEAC(t) / PD months": [
-                f"{i:.1f} / {p:.0f}" if pd.notna(i) and pd.notna(p) else ""
-                for i, p in zip(latest["ieac_t"], latest["pd"], strict=True)
-            ],
-        }
-    ).reset_index(drop=True)
+    columns: dict[str, Source] = {
+        "project": "project_id",
+        "PM": lambda f: f.get("pm_id", ""),
+        "status": lambda f: f.get("status", ""),
+        "as of": "month",
+        "RAG": lambda f: f["rag"].astype(str),
+        "CPI": fixed("cpi", 2),
+        "SPI": fixed("spi", 2),
+        "SPI(t)": fixed("spi_t", 2),
+        "SV(t) months": fixed("sv_t", 1),
+        "TCPI": fixed("tcpi", 2),
+        "IEAC(t) / PD months": _ieac_over_pd,
+    }
+    return display_table(audit.latest, columns, reset_index=True)
 
 
 def forecast_table(audit: PMAudit) -> pd.DataFrame:
@@ -77,78 +83,71 @@ def forecast_table(audit: PMAudit) -> pd.DataFrame:
     EAC (CPI) = BAC/CPI, the basis of ETC and VAC; EAC (plan rate) = AC + BAC - EV, the rest
     of the work at budget rates; EAC (CPI x SPI) = AC + (BAC - EV)/(CPI x SPI).
     """
-    latest = audit.latest
-    if latest.empty:
-        return latest
-    hit = latest[latest["rag"].astype(str).isin(["red", "amber"]) & (latest["ev"] < latest["bac"])]
-    return pd.DataFrame(
-        {
-            "project": hit["project_id"],
-            "RAG": hit["rag"].astype(str),
-            "BAC": hit["bac"].round(0),
-            "EAC (CPI)": hit["eac_cpi"].round(0),
-            "EAC (plan rate)": hit["eac_atypical"].round(0),
-            "EAC (CPI x SPI)": hit["eac_composite"].round(0),
-            "spread": hit["eac_spread"].round(0),
-            "ETC": hit["etc"].round(0),
-            "VAC": hit["vac"].round(0),
-        }
-    ).reset_index(drop=True)
+    columns: dict[str, Source] = {
+        "project": "project_id",
+        "RAG": lambda f: f["rag"].astype(str),
+        "BAC": rounded("bac"),
+        "EAC (CPI)": rounded("eac_cpi"),
+        "EAC (plan rate)": rounded("eac_atypical"),
+        "EAC (CPI x SPI)": rounded("eac_composite"),
+        "spread": rounded("eac_spread"),
+        "ETC": rounded("etc"),
+        "VAC": rounded("vac"),
+    }
+    return display_table(
+        audit.latest,
+        columns,
+        rows=lambda f: f[f["rag"].astype(str).isin(["red", "amber"]) & (f["ev"] < f["bac"])],
+        reset_index=True,
+    )
 
 
 def maturity_table(audit: PMAudit) -> pd.DataFrame:
     """Level, mean and blend per area."""
-    a = audit.areas
-    if a.empty:
-        return a
-    return pd.DataFrame(
-        {
-            "area": a["label"],
-            "framework": a["framework"],
-            "answered": [f"{n} of {q}" for n, q in zip(a["answered"], a["questions"], strict=True)],
-            "level achieved": a["level"].map(
-                lambda v: "" if pd.isna(v) else f"{int(v)} {LEVELS[int(v)]}"
-            ),
-            "mean": _fixed(a["mean"], 2),
-            "from the data": _fixed(a["data_score"], 2) if "data_score" in a else "",
-            "blended": _fixed(a["blended"], 2) if "blended" in a else "",
-            "target": audit.params.target_level,
-        }
-    )
+
+    def optional(column: str) -> Source:
+        return lambda f: fixed_text(f[column], 2) if column in f else ""
+
+    columns: dict[str, Source] = {
+        "area": "label",
+        "framework": "framework",
+        "answered": lambda f: [
+            f"{n} of {q}" for n, q in zip(f["answered"], f["questions"], strict=True)
+        ],
+        "level achieved": lambda f: f["level"].map(
+            lambda v: "" if pd.isna(v) else f"{int(v)} {LEVELS[int(v)]}"
+        ),
+        "mean": fixed("mean", 2),
+        "from the data": optional("data_score"),
+        "blended": optional("blended"),
+        "target": lambda _: audit.params.target_level,
+    }
+    return display_table(audit.areas, columns)
 
 
 def gap_table(audit: PMAudit) -> pd.DataFrame:
     """The ranked gap list: best practices not applied, with the recommendation."""
-    g = audit.gaps
-    if g.empty:
-        return g
-    return pd.DataFrame(
-        {
-            "rank": g["rank"],
-            "area": g["area_label"],
-            "question": g["question_id"],
-            "practice": g["question"],
-            "score": _fixed(g["score"], 1),
-            "gap": _fixed(g["gap"], 1),
-            "recommendation": g["recommendation"],
-        }
-    )
+    columns: dict[str, Source] = {
+        "rank": "rank",
+        "area": "area_label",
+        "question": "question_id",
+        "practice": "question",
+        "score": fixed("score", 1),
+        "gap": fixed("gap", 1),
+        "recommendation": "recommendation",
+    }
+    return display_table(audit.gaps, columns)
 
 
 def capped_table(audit: PMAudit) -> pd.DataFrame:
     """Answers capped for lack of evidence."""
-    r = audit.responses
-    if r.empty:
-        return r
-    capped = r[r["capped"]]
-    return pd.DataFrame(
-        {
-            "answer": capped["response_id"],
-            "area": capped["area"],
-            "claimed": _fixed(capped["raw_score"], 0),
-            "scored": _fixed(capped["score"], 0),
-        }
-    )
+    columns: dict[str, Source] = {
+        "answer": "response_id",
+        "area": "area",
+        "claimed": fixed("raw_score", 0),
+        "scored": fixed("score", 0),
+    }
+    return display_table(audit.responses, columns, rows=lambda f: f[f["capped"]])
 
 
 def workload_table(audit: PMAudit) -> pd.DataFrame:
@@ -169,13 +168,13 @@ def workload_table(audit: PMAudit) -> pd.DataFrame:
         flags.append(", ".join(flag))
     out = pd.DataFrame(
         {
-            "project manager": _named(audit, s["person_id"]),
+            "project manager": _named(audit, "person_id")(s),
             "hours": s["total_hours"].round(0),
-            "PM": _pct(s["pm_share"]),
-            "PMO": _pct(s["pmo_share"]),
-            "delivery": _pct(s["delivery_share"]),
-            "other": _pct(s["other_share"]),
-            "peak load": _fixed(ids.map(load["peak_weighted"]), 1) if len(load) else "",
+            "PM": percent_text(s["pm_share"]),
+            "PMO": percent_text(s["pmo_share"]),
+            "delivery": percent_text(s["delivery_share"]),
+            "other": percent_text(s["other_share"]),
+            "peak load": fixed_text(ids.map(load["peak_weighted"]), 1) if len(load) else "",
             "months over": ids.map(load["months_over"]) if len(load) else "",
             "flag": flags,
         }
@@ -186,172 +185,150 @@ def workload_table(audit: PMAudit) -> pd.DataFrame:
 
 def absorb_table(audit: PMAudit) -> pd.DataFrame:
     """PMO-type hours logged outside the PMO, per person."""
-    a = audit.absorb
-    if a.empty:
-        return a
-    return pd.DataFrame(
-        {
-            "person": _named(audit, a["person_id"]),
-            "PMO hours in the period": a["pmo_hours"].round(0),
-            "hours a year": a["hours_per_year"].round(0),
-            "FTE": a["fte"].round(2),
-        }
-    )
+    columns: dict[str, Source] = {
+        "person": _named(audit, "person_id"),
+        "PMO hours in the period": rounded("pmo_hours"),
+        "hours a year": rounded("hours_per_year"),
+        "FTE": rounded("fte", 2),
+    }
+    return display_table(audit.absorb, columns)
 
 
 def misplaced_table(audit: PMAudit) -> pd.DataFrame:
     """PMO activities that PMs perform."""
-    m = audit.misplaced
-    if m.empty:
-        return m
-    return pd.DataFrame(
-        {
-            "activity": m["activity"],
-            "what it is": m["description"],
-            "hours a year": m["hours_per_year"].round(0),
-            "done by": m["pms"].map(lambda n: f"{n} PMs" if n != 1 else "1 PM"),
-        }
-    )
+    columns: dict[str, Source] = {
+        "activity": "activity",
+        "what it is": "description",
+        "hours a year": rounded("hours_per_year"),
+        "done by": lambda f: f["pms"].map(lambda n: f"{n} PMs" if n != 1 else "1 PM"),
+    }
+    return display_table(audit.misplaced, columns)
 
 
 def change_table(audit: PMAudit) -> pd.DataFrame:
     """Change requests per project, most growth first."""
-    c = audit.cr_stats
-    if c.empty:
-        return c
-    c = c[c["change_requests"] > 0]
-    return pd.DataFrame(
-        {
-            "project": c["project_id"],
-            "requests": c["change_requests"].astype(int),
-            "per month": _fixed(c["cr_per_month"], 2),
-            "pending": c["pending"].astype(int),
-            "late": c["late"].astype(int),
-            "median days": _fixed(c["median_decision_days"], 0),
-            "approved cost": c["approved_cost"].round(0),
-            "growth": _pct(c["cost_growth"]),
-            "days added": c["approved_schedule_days"].round(0),
-        }
-    ).reset_index(drop=True)
+    columns: dict[str, Source] = {
+        "project": "project_id",
+        "requests": whole("change_requests"),
+        "per month": fixed("cr_per_month", 2),
+        "pending": whole("pending"),
+        "late": whole("late"),
+        "median days": fixed("median_decision_days", 0),
+        "approved cost": rounded("approved_cost"),
+        "growth": percent("cost_growth"),
+        "days added": rounded("approved_schedule_days"),
+    }
+    return display_table(
+        audit.cr_stats, columns, rows=lambda f: f[f["change_requests"] > 0], reset_index=True
+    )
 
 
 def late_change_table(audit: PMAudit) -> pd.DataFrame:
     """Change requests not decided within the target."""
-    c = audit.change_requests
-    if c.empty:
-        return c
-    late = c[c["late"]].sort_values("raised_date")
-    return pd.DataFrame(
-        {
-            "change request": late["cr_id"],
-            "project": late["project_id"],
-            "raised": late["raised_date"],
-            "status": late["status"],
-            "days to decide": _fixed(late["decision_days"], 0),
-            "days waiting": _fixed(late["age_days"], 0),
-            "cost impact": late["cost_impact"],
-        }
+    columns: dict[str, Source] = {
+        "change request": "cr_id",
+        "project": "project_id",
+        "raised": "raised_date",
+        "status": "status",
+        "days to decide": fixed("decision_days", 0),
+        "days waiting": fixed("age_days", 0),
+        "cost impact": "cost_impact",
+    }
+    return display_table(
+        audit.change_requests, columns, rows=lambda f: f[f["late"]].sort_values("raised_date")
     )
 
 
 def risk_table(audit: PMAudit) -> pd.DataFrame:
     """Per project: register currency, ownership and escalation."""
-    r = audit.risk_stats
-    if r.empty:
-        return r
-    r = r[r["open"] > 0]
-    return pd.DataFrame(
-        {
-            "project": r["project_id"],
-            "risks": r["risks"].astype(int),
-            "open": r["open"].astype(int),
-            "stale": r["stale"].astype(int),
-            "unowned": r["unowned"].astype(int),
-            "high exposure": r["high"].astype(int),
-            "escalated": r["escalated"].astype(int),
-            "not escalated": r["not_escalated"].astype(int),
-            "median days since review": _fixed(r["median_days_since_review"], 0),
-        }
-    ).reset_index(drop=True)
+    columns: dict[str, Source] = {
+        "project": "project_id",
+        "risks": whole("risks"),
+        "open": whole("open"),
+        "stale": whole("stale"),
+        "unowned": whole("unowned"),
+        "high exposure": whole("high"),
+        "escalated": whole("escalated"),
+        "not escalated": whole("not_escalated"),
+        "median days since review": fixed("median_days_since_review", 0),
+    }
+    return display_table(
+        audit.risk_stats, columns, rows=lambda f: f[f["open"] > 0], reset_index=True
+    )
 
 
-def risk_exceptions(audit: PMAudit) -> pd.DataFrame:
-    """Every open risk that is stale, unowned or high and not escalated."""
-    r = audit.risks
-    if r.empty:
-        return r
-    hit = r[r["stale"] | r["unowned"] | r["not_escalated"]]
-    problems = [
+def _risk_problems(hit: pd.DataFrame) -> list[str]:
+    return [
         ", ".join(x for x, on in (("stale", s), ("unowned: " + o, u), ("not escalated", n)) if on)
         for s, u, n, o in zip(
             hit["stale"], hit["unowned"], hit["not_escalated"], hit["owner_state"], strict=True
         )
     ]
-    return pd.DataFrame(
-        {
-            "risk": hit["risk_id"],
-            "project": hit["project_id"],
-            "status": hit["status"],
-            "owner": hit["owner_id"].fillna(""),
-            "days since review": _fixed(hit["days_since_review"], 0),
-            "exposure": hit["exposure"].round(2),
-            "problem": problems,
-        }
-    ).reset_index(drop=True)
+
+
+def risk_exceptions(audit: PMAudit) -> pd.DataFrame:
+    """Every open risk that is stale, unowned or high and not escalated."""
+    columns: dict[str, Source] = {
+        "risk": "risk_id",
+        "project": "project_id",
+        "status": "status",
+        "owner": lambda f: f["owner_id"].fillna(""),
+        "days since review": fixed("days_since_review", 0),
+        "exposure": rounded("exposure", 2),
+        "problem": _risk_problems,
+    }
+    return display_table(
+        audit.risks,
+        columns,
+        rows=lambda f: f[f["stale"] | f["unowned"] | f["not_escalated"]],
+        reset_index=True,
+    )
 
 
 def governance_table(audit: PMAudit) -> pd.DataFrame:
     """Rules tested against the data, beside the questionnaire's claim."""
-    d = audit.data_rules
-    if d.empty:
-        return d
-    return pd.DataFrame(
-        {
-            "rule": d["rule"],
-            "question": d["question_id"],
-            "claimed": _fixed(d["claimed_score"], 0),
-            "followed": _pct(d["compliance"]),
-            "measured over": [
-                f"{n:,.0f} {b}" if pd.notna(n) else ""
-                for n, b in zip(d["population"], d["basis"], strict=True)
-            ],
-            "verdict": d["verdict"],
-        }
-    )
+    columns: dict[str, Source] = {
+        "rule": "rule",
+        "question": "question_id",
+        "claimed": fixed("claimed_score", 0),
+        "followed": percent("compliance"),
+        "measured over": lambda f: [
+            f"{n:,.0f} {b}" if pd.notna(n) else ""
+            for n, b in zip(f["population"], f["basis"], strict=True)
+        ],
+        "verdict": "verdict",
+    }
+    return display_table(audit.data_rules, columns)
 
 
 def pillar_table(audit: PMAudit) -> pd.DataFrame:
     """The PMO-pillar rules and what the questionnaire says of each."""
-    p = audit.pillar_rules
-    if p.empty:
-        return p
-    return pd.DataFrame(
-        {
-            "pillar": p["pillar"],
-            "question": p["question_id"],
-            "rule": p["question"],
-            "score": _fixed(p["score"], 1),
-            "status": p["status"],
-        }
-    )
+    columns: dict[str, Source] = {
+        "pillar": "pillar",
+        "question": "question_id",
+        "rule": "question",
+        "score": fixed("score", 1),
+        "status": "status",
+    }
+    return display_table(audit.pillar_rules, columns)
 
 
 def cadence_table(audit: PMAudit) -> pd.DataFrame:
     """Projects that missed monthly earned-value reporting, or never reported."""
-    c = audit.cadence
-    if c.empty:
-        return c
-    c = c[c["missing_months"] > 0].sort_values("missing_months", ascending=False)
-    return pd.DataFrame(
-        {
-            "project": c["project_id"],
-            "PM": c["pm_id"],
-            "status": c["status"],
-            "months expected": c["expected_months"],
-            "months reported": c["reported_months"],
-            "missing": c["missing"].where(c["has_data"], "no snapshot at all"),
-        }
-    ).reset_index(drop=True)
+    columns: dict[str, Source] = {
+        "project": "project_id",
+        "PM": "pm_id",
+        "status": "status",
+        "months expected": "expected_months",
+        "months reported": "reported_months",
+        "missing": lambda f: f["missing"].where(f["has_data"], "no snapshot at all"),
+    }
+    return display_table(
+        audit.cadence,
+        columns,
+        rows=lambda f: f[f["missing_months"] > 0].sort_values("missing_months", ascending=False),
+        reset_index=True,
+    )
 
 
 def show(pb: Any, frame: pd.DataFrame, title: str, empty: str, **kwargs: Any) -> None:
@@ -409,16 +386,12 @@ def method_markdown(audit: PMAudit) -> str:
 
 def guidance_table(audit: PMAudit) -> pd.DataFrame:
     """The staffing guidance with readable headers."""
-    g = audit.guidance
-    if g.empty:
-        return g
-    return pd.DataFrame(
-        {
-            "person": _named(audit, g["person_id"]),
-            "situation": g["situation"],
-            "action": g["action"],
-            "PMO hours a month to hand over": g["hours_per_month"].map(
-                lambda v: f"{v:.0f}" if v else ""
-            ),
-        }
-    )
+    columns: dict[str, Source] = {
+        "person": _named(audit, "person_id"),
+        "situation": "situation",
+        "action": "action",
+        "PMO hours a month to hand over": lambda f: f["hours_per_month"].map(
+            lambda v: f"{v:.0f}" if v else ""
+        ),
+    }
+    return display_table(audit.guidance, columns)

@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.findings import Finding, Severity, finding_from_ids
-from workbench.records.register import CheckResult, outcome_frame
+from workbench.findings import Finding, Severity
+from workbench.records.register import CheckResult, outcome_frame, record_finding
 
 _AREA = "Access"
 DEFAULT_CONFIDENTIAL = ("confidential", "restricted", "secret", "strictly confidential")
@@ -116,16 +116,15 @@ def _check(
     findings: list[Finding] = []
     if bad_ids:
         findings.append(
-            finding_from_ids(
-                check=check,
-                area=_AREA,
-                severity=severity,
-                title=title.format(n=len(bad_ids)),
-                summary=summary.format(n=len(bad_ids), pop=len(conf), grants=len(bad)),
-                entity_type="record",
-                ids=sorted(bad_ids),
-                population_count=len(conf),
-                code="ACC",
+            record_finding(
+                check,
+                _AREA,
+                severity,
+                title.format(n=len(bad_ids)),
+                summary.format(n=len(bad_ids), pop=len(conf), grants=len(bad)),
+                sorted(bad_ids),
+                len(conf),
+                "ACC",
                 **text,
             )
         )

@@ -21,13 +21,17 @@ from workbench.findings import (
     SEVERITY_RANK,
     Finding,
     Metric,
-    finding_from_ids,
-    metrics_from_frame,
     sort_findings,
 )
+from workbench.frames import frame_metrics, select_present
 from workbench.records import access as access_mod
 from workbench.records import completeness, control, metadata, retention, scoring
-from workbench.records.register import CheckResult, prepare_register, project_teams
+from workbench.records.register import (
+    CheckResult,
+    prepare_register,
+    project_teams,
+    record_finding,
+)
 
 #: Report sections and the checks whose findings and evidence they show.
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -144,71 +148,42 @@ class RecordsAudit:
         for row in self.check_summary().itertuples(index=False):
             if row.tested is None or pd.isna(row.tested):
                 continue
-            out.append(Metric(f"{row.check}.tested", row.tested, "items", "check", row.check))
-            out.append(
-                Metric(f"{row.check}.exceptions", row.exceptions, "items", "check", row.check)
-            )
-            out.append(Metric(f"{row.check}.pass_rate", row.pass_rate, "share", "check", row.check))
+            for name, value, unit in (
+                ("tested", row.tested, "items"),
+                ("exceptions", row.exceptions, "items"),
+                ("pass_rate", row.pass_rate, "share"),
+            ):
+                out.append(Metric(f"{row.check}.{name}", value, unit, "check", row.check))
         out.append(Metric("records", len(self.register), "records"))
-        if not self.completeness.empty:
-            frame = self.completeness.reset_index()
-            out += metrics_from_frame(
-                frame,
-                ["overall"],
-                entity_type="project",
-                entity_col="project_id",
-                prefix="mandatory_documents.",
-                units={"overall": "share"},
-            )
-        if not self.fields.empty:
-            out += metrics_from_frame(
-                self.fields,
-                ["completeness"],
-                entity_type="field",
-                entity_col="field",
-                prefix="metadata.",
-                units={"completeness": "share"},
-            )
-        if not self.team_metadata.empty:
-            out += metrics_from_frame(
-                self.team_metadata.reset_index(),
-                ["overall"],
-                entity_type="team",
-                entity_col="team",
-                prefix="metadata.",
-                units={"overall": "share"},
-            )
-        for frame, kind in (
-            (self.project_scores, "project"),
-            (self.pm_scores, "pm"),
-            (self.team_scores, "team"),
-        ):
-            if frame.empty:
-                continue
-            out += metrics_from_frame(
-                frame,
-                ["score", "pass_rate", "ci_low", "ci_high", "items", "rank"],
-                entity_type=kind,
-                entity_col=kind,
-                prefix="audit.",
-                units={
-                    "score": "points",
-                    "pass_rate": "share",
-                    "ci_low": "share",
-                    "ci_high": "share",
-                    "items": "items",
-                    "rank": "rank",
-                },
-            )
-        if not self.garp.empty:
-            out += metrics_from_frame(
-                self.garp,
-                ["level"],
-                entity_type="garp_principle",
-                entity_col="principle",
-                prefix="garp.",
-                units={"level": "level"},
-            )
+        scores = {
+            "score": "points",
+            "pass_rate": "share",
+            "ci_low": "share",
+            "ci_high": "share",
+            "items": "items",
+            "rank": "rank",
+        }
+        # (table, units per column, entity type, entity column, metric prefix)
+        tables = [
+            (
+                self.completeness.reset_index(),
+                {"overall": "share"},
+                "project",
+                "project_id",
+                "mandatory_documents.",
+            ),
+            (self.fields, {"completeness": "share"}, "field", "field", "metadata."),
+            (self.team_metadata.reset_index(), {"overall": "share"}, "team", "team", "metadata."),
+            (self.project_scores, scores, "project", "project", "audit."),
+            (self.pm_scores, scores, "pm", "pm", "audit."),
+            (self.team_scores, scores, "team", "team", "audit."),
+            (self.garp, {"level": "level"}, "garp_principle", "principle", "garp."),
+        ]
+        for frame, units, kind, column, prefix in tables:
+            if not frame.empty:
+                out += frame_metrics(
+                    frame, units, entity_type=kind, entity_col=column, prefix=prefix
+                )
         if self.sample_plan is not None:
             out.append(Metric("inspection_sample.size", self.sample_plan.n, "records"))
             out.append(
@@ -255,7 +230,7 @@ def inspection_sample(
         "status",
         "created",
     ]
-    chosen = chosen[[c for c in cols if c in chosen.columns]]
+    chosen = select_present(chosen, cols)
     plan = SamplePlan(
         tolerable_rate,
         risk,
@@ -265,21 +240,21 @@ def inspection_sample(
         n,
         sampling.expected_deviations(n, expected_rate),
     )
-    finding = finding_from_ids(
-        check="inspection_sample",
-        area="Inspection sample",
-        severity="info",
-        title=f"{n} records selected for manual inspection",
-        summary=(
+    finding = record_finding(
+        "inspection_sample",
+        "Inspection sample",
+        "info",
+        f"{n} records selected for manual inspection",
+        (
             f"Attribute sample of {n} of {len(population):,} records held, sized by the exact "
             f"binomial method for a tolerable deviation rate of {tolerable_rate:.0%} at "
             f"{risk:.0%} risk with {plan.allowed_deviations} deviation(s) allowed "
             f"(seed {seed}). Inspect each record against the checklist: right template, "
             "signed where required, content matches metadata."
         ),
-        entity_type="record",
-        ids=chosen["record_id"].tolist(),
-        population_count=len(population),
+        chosen["record_id"].tolist(),
+        len(population),
+        "SAMP",
         recommendation=(
             f"Inspect the sampled records; if more than {plan.allowed_deviations} deviate, "
             "the control cannot be relied on at the chosen tolerable rate."
@@ -287,7 +262,6 @@ def inspection_sample(
         corrective_action="Correct each deviating record found in the inspection.",
         preventive_action="Repeat the sample at every audit cycle with a new seed.",
         owner_role="Internal audit",
-        code="SAMP",
     )
     return chosen, plan, finding
 

@@ -16,10 +16,18 @@ from itertools import pairwise
 
 import pandas as pd
 
-from workbench.findings import Finding, finding_from_ids
-from workbench.records.register import CheckResult, is_blank, normalise_key, outcome_frame
+from workbench.findings import Finding
+from workbench.records.register import (
+    CheckResult,
+    is_blank,
+    normalise_key,
+    outcome_frame,
+    record_finding,
+)
 
 _AREA = "Template, naming and version control"
+#: The columns that name a record in the exception tables of these checks.
+_DETAIL = ["record_id", "project_id", "doc_type", "file_base"]
 
 
 def _ids(frame: pd.DataFrame, col: str = "record_id") -> list[str]:
@@ -69,35 +77,24 @@ def outdated_templates(register: pd.DataFrame, templates: pd.DataFrame) -> Check
     in_force = reg["effective_from"].isna() | (reg["created"] >= reg["effective_from"])
     bad = (used != reg["current"]).fillna(False) & in_force.fillna(True)
     tested = outcome_frame(reg["record_id"], reg["project_id"], ~bad)
-    detail = reg.loc[
-        bad,
-        [
-            "record_id",
-            "project_id",
-            "doc_type",
-            "file_base",
-            "created",
-            "template_id",
-            "current_template",
-        ],
-    ]
+    detail = reg.loc[bad, [*_DETAIL, "created", "template_id", "current_template"]]
     findings: list[Finding] = []
     if bad.any():
         n = int(bad.sum())
         findings.append(
-            finding_from_ids(
-                check=check,
-                area=_AREA,
-                severity="medium",
-                title=f"{n} record(s) made from an outdated template",
-                summary=(
+            record_finding(
+                check,
+                _AREA,
+                "medium",
+                f"{n} record(s) made from an outdated template",
+                (
                     f"{n} of {len(reg)} records with a known template were created after the "
                     "current template took effect but from an earlier one "
                     f"({', '.join(sorted(set(detail['doc_type'].astype(str))))})."
                 ),
-                entity_type="record",
-                ids=_ids(detail),
-                population_count=len(reg),
+                _ids(detail),
+                len(reg),
+                "TPL",
                 recommendation="Re-issue the listed documents on the current template.",
                 corrective_action=(
                     "Owners migrate the content of the listed records to the current "
@@ -108,7 +105,6 @@ def outdated_templates(register: pd.DataFrame, templates: pd.DataFrame) -> Check
                     "superseded templates where authors cannot pick them."
                 ),
                 owner_role="PMO",
-                code="TPL",
             )
         )
     return CheckResult(check, findings, detail.reset_index(drop=True), tested)
@@ -171,10 +167,7 @@ def naming_violations(register: pd.DataFrame, rules: pd.DataFrame) -> CheckResul
         rows.append((rec.record_id, rec.project_id, ok, rec.doc_key))
     tested = outcome_frame([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
     bad_ids = {r[0] for r in rows if not r[2]}
-    detail = register.loc[
-        register["record_id"].isin(bad_ids),
-        ["record_id", "project_id", "doc_type", "file_base"],
-    ].copy()
+    detail = register.loc[register["record_id"].isin(bad_ids), _DETAIL].copy()
     # show the convention by example where the criteria give one, else the pattern itself
     examples = dict(patterns)
     crit = rules.copy()
@@ -190,19 +183,19 @@ def naming_violations(register: pd.DataFrame, rules: pd.DataFrame) -> CheckResul
     findings: list[Finding] = []
     if bad_ids:
         findings.append(
-            finding_from_ids(
-                check=check,
-                area=_AREA,
-                severity="low",
-                title=f"{len(bad_ids)} file name(s) break the naming convention",
-                summary=(
+            record_finding(
+                check,
+                _AREA,
+                "low",
+                f"{len(bad_ids)} file name(s) break the naming convention",
+                (
                     f"{len(bad_ids)} of {len(rows)} records have a file name that does not "
                     "follow the naming rule of their document type (project id, type code, "
                     "version), which makes them hard to find and to tell apart."
                 ),
-                entity_type="record",
-                ids=sorted(bad_ids),
-                population_count=len(rows),
+                sorted(bad_ids),
+                len(rows),
+                "NAM",
                 recommendation="Rename the listed files to the convention.",
                 corrective_action="Document controller renames the listed files.",
                 preventive_action=(
@@ -210,7 +203,6 @@ def naming_violations(register: pd.DataFrame, rules: pd.DataFrame) -> CheckResul
                     "macro) and include it in PM onboarding."
                 ),
                 owner_role="Document controller",
-                code="NAM",
             )
         )
     result = CheckResult(check, findings, detail.reset_index(drop=True), tested)
@@ -231,25 +223,24 @@ def several_finals(register: pd.DataFrame) -> CheckResult:
     docs = reg.groupby("document_id").agg(project_id=("project_id", "first"))
     tested = outcome_frame(docs.index, docs["project_id"], ~docs.index.isin(bad_docs))
     detail = reg.loc[
-        reg["document_id"].isin(bad_docs) & reg["is_final"],
-        ["record_id", "project_id", "doc_type", "file_base", "version", "status"],
+        reg["document_id"].isin(bad_docs) & reg["is_final"], [*_DETAIL, "version", "status"]
     ]
     findings: list[Finding] = []
     if len(bad_docs):
         findings.append(
-            finding_from_ids(
-                check=check,
-                area=_AREA,
-                severity="medium",
-                title=f"{len(bad_docs)} document(s) have several 'final' versions",
-                summary=(
+            record_finding(
+                check,
+                _AREA,
+                "medium",
+                f"{len(bad_docs)} document(s) have several 'final' versions",
+                (
                     f"{len(bad_docs)} of {len(docs)} documents carry more than one version "
                     f"marked final ({len(detail)} records): a reader cannot tell which one is "
                     "authoritative."
                 ),
-                entity_type="record",
-                ids=_ids(detail),
-                population_count=len(docs),
+                _ids(detail),
+                len(docs),
+                "VER",
                 recommendation="Keep one final version per document; supersede the others.",
                 corrective_action=(
                     "Owners confirm the authoritative version and set the others to superseded."
@@ -259,7 +250,6 @@ def several_finals(register: pd.DataFrame) -> CheckResult:
                     "'final' in file names; only the approval workflow may set status final."
                 ),
                 owner_role="Document controller",
-                code="VER",
             )
         )
     return CheckResult(check, findings, detail.reset_index(drop=True), tested)
@@ -285,26 +275,25 @@ def version_gaps(register: pd.DataFrame) -> CheckResult:
                 rows.append((str(after["record_id"].iloc[0]), str(doc_id), prev, nxt))
     tested = outcome_frame(docs.index, docs.to_numpy(), ~docs.index.isin(bad_docs))
     detail = pd.DataFrame(rows, columns=["record_id", "document_id", "previous", "next"])
-    detail = detail.merge(
-        register[["record_id", "project_id", "doc_type", "file_base", "version"]],
-        on="record_id",
-    ).drop(columns="document_id")
+    detail = detail.merge(register[[*_DETAIL, "version"]], on="record_id").drop(
+        columns="document_id"
+    )
     findings: list[Finding] = []
     if rows:
         findings.append(
-            finding_from_ids(
-                check=check,
-                area=_AREA,
-                severity="low",
-                title=f"{len(bad_docs)} document(s) with gaps in their version history",
-                summary=(
+            record_finding(
+                check,
+                _AREA,
+                "low",
+                f"{len(bad_docs)} document(s) with gaps in their version history",
+                (
                     f"{len(bad_docs)} of {len(docs)} documents jump over a major version "
                     "(e.g. 1.0 to 3.0): intermediate versions were lost or never registered, "
                     "so the document's history cannot be reconstructed."
                 ),
-                entity_type="record",
-                ids=_ids(detail),
-                population_count=len(docs),
+                _ids(detail),
+                len(docs),
+                "VER",
                 recommendation=(
                     "Locate and register the missing versions, or record why none exists."
                 ),
@@ -313,7 +302,6 @@ def version_gaps(register: pd.DataFrame) -> CheckResult:
                 ),
                 preventive_action="Keep versions in the library's version history, not as copies.",
                 owner_role="Document controller",
-                code="VER",
             )
         )
     return CheckResult(check, findings, detail, tested)
@@ -353,25 +341,24 @@ def unapproved_documents(
     bad = docs.index[~docs["approved"]]
     tested = outcome_frame(docs.index, docs["project_id"], docs["approved"])
     detail = register.loc[
-        register["document_id"].isin(bad),
-        ["record_id", "project_id", "doc_type", "file_base", "version", "status", "created"],
+        register["document_id"].isin(bad), [*_DETAIL, "version", "status", "created"]
     ]
     findings: list[Finding] = []
     if len(bad):
         findings.append(
-            finding_from_ids(
-                check=check,
-                area=_AREA,
-                severity="high",
-                title=f"{len(bad)} document(s) never approved",
-                summary=(
+            record_finding(
+                check,
+                _AREA,
+                "high",
+                f"{len(bad)} document(s) never approved",
+                (
                     f"{len(bad)} of {len(docs)} documents older than {grace_days} days have "
                     f"no approved version ({len(detail)} records): they are in use without "
                     "sign-off."
                 ),
-                entity_type="record",
-                ids=_ids(detail),
-                population_count=len(docs),
+                _ids(detail),
+                len(docs),
+                "APR",
                 recommendation="Have each listed document approved by its approver of record.",
                 corrective_action="PMO chases the approvals and records approver and date.",
                 preventive_action=(
@@ -379,7 +366,6 @@ def unapproved_documents(
                     "date; report open approvals older than 30 days monthly."
                 ),
                 owner_role="PMO",
-                code="APR",
             )
         )
     return CheckResult(check, findings, detail.reset_index(drop=True), tested)
@@ -393,26 +379,26 @@ def approval_before_creation(register: pd.DataFrame) -> CheckResult:
     reg = register[register["approved_date"].notna() & register["created"].notna()]
     bad = reg["approved_date"].dt.normalize() < reg["created"].dt.normalize()
     tested = outcome_frame(reg["record_id"], reg["project_id"], ~bad)
-    cols = ["record_id", "project_id", "doc_type", "file_base", "created", "approved_date"]
+    cols = [*_DETAIL, "created", "approved_date"]
     cols += ["approved_by"] if "approved_by" in reg.columns else []
     detail = reg.loc[bad, cols].copy()
     detail["days_before"] = (detail["created"] - detail["approved_date"]).dt.days
     findings: list[Finding] = []
     if bad.any():
         findings.append(
-            finding_from_ids(
-                check=check,
-                area=_AREA,
-                severity="high",
-                title=f"{int(bad.sum())} record(s) approved before they were created",
-                summary=(
+            record_finding(
+                check,
+                _AREA,
+                "high",
+                f"{int(bad.sum())} record(s) approved before they were created",
+                (
                     f"{int(bad.sum())} of {len(reg)} approved records show an approval date "
                     "earlier than the creation date: the approval cannot relate to this "
                     "version (backdated, or carried over from an earlier version)."
                 ),
-                entity_type="record",
-                ids=_ids(detail),
-                population_count=len(reg),
+                _ids(detail),
+                len(reg),
+                "APR",
                 recommendation="Re-approve the listed records and explain each date.",
                 corrective_action="Approvers re-approve; PMO documents the cause per record.",
                 preventive_action=(
@@ -420,7 +406,6 @@ def approval_before_creation(register: pd.DataFrame) -> CheckResult:
                     "approval when a new version is checked in."
                 ),
                 owner_role="PMO",
-                code="APR",
             )
         )
     return CheckResult(check, findings, detail.reset_index(drop=True), tested)

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.findings import Finding, finding_from_ids
-from workbench.records.register import CheckResult, is_blank, normalise_key, outcome_frame, truthy
+from workbench.findings import Finding
+from workbench.records.register import (
+    CheckResult,
+    is_blank,
+    normalise_key,
+    outcome_frame,
+    record_finding,
+    truthy,
+)
 
 
 def schema_fields(schema: pd.DataFrame) -> pd.DataFrame:
@@ -104,18 +111,18 @@ def metadata_incomplete(
         details.append(missing.assign(field=f.field))
         share = float(table.loc[f.field, "completeness"])
         findings.append(
-            finding_from_ids(
-                check=check,
-                area="Metadata",
-                severity="medium" if share < threshold else "low",
-                title=f"Metadata field '{f.field}' missing on {len(missing)} record(s)",
-                summary=(
+            record_finding(
+                check,
+                "Metadata",
+                "medium" if share < threshold else "low",
+                f"Metadata field '{f.field}' missing on {len(missing)} record(s)",
+                (
                     f"'{f.field}' ({f.element}) is filled on {share:.1%} of {len(register)} "
                     f"records; {len(missing)} records lack it."
                 ),
-                entity_type="record",
-                ids=sorted(missing["record_id"]),
-                population_count=len(register),
+                sorted(missing["record_id"]),
+                len(register),
+                "META",
                 recommendation=f"Complete '{f.field}' on the listed records.",
                 corrective_action="Record owners fill the field; PMO samples the result.",
                 preventive_action=(
@@ -123,7 +130,6 @@ def metadata_incomplete(
                     "exists (e.g. owner = author)."
                 ),
                 owner_role="Document controller",
-                code="META",
             )
         )
     detail = (

@@ -6,12 +6,14 @@ types spelled ``Acceptance Certificate`` or ``acceptance_certificate``. Every ch
 record-management audit runs on the frame :func:`prepare_register` returns, so each of these
 is handled once, here.
 
-The module also holds :class:`CheckResult`, the one shape every records check returns.
+The module also holds :class:`CheckResult`, the one shape every records check returns, and
+:func:`record_finding`, the finding most of them raise.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,7 +22,7 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from workbench.findings import Finding
+from workbench.findings import Finding, Severity, finding_from_ids
 
 #: Statuses that mean "this is the released version of the document".
 FINAL_STATUSES = frozenset({"final", "approved", "released", "published", "signed", "issued"})
@@ -97,6 +99,44 @@ def outcome_frame(item_ids: Any, project_ids: Any, passed: Any) -> pd.DataFrame:
             "project_id": pd.Series(list(project_ids), dtype="str"),
             "passed": pd.Series(list(passed), dtype="bool"),
         }
+    )
+
+
+def record_finding(
+    check: str,
+    area: str,
+    severity: Severity,
+    title: str,
+    summary: str,
+    ids: Sequence[Any],
+    population: int,
+    code: str,
+    **text: Any,
+) -> Finding:
+    """A finding whose entities are records of the register.
+
+    Parameters
+    ----------
+    check, area, severity, title, summary, code
+        As for :class:`~workbench.findings.Finding`.
+    ids : sequence
+        The ``record_id`` of every record behind the finding.
+    population : int
+        How many items the check tested.
+    **text
+        ``recommendation``, ``corrective_action``, ``preventive_action``, ``owner_role``.
+    """
+    return finding_from_ids(
+        check=check,
+        area=area,
+        severity=severity,
+        title=title,
+        summary=summary,
+        entity_type="record",
+        ids=ids,
+        population_count=population,
+        code=code,
+        **text,
     )
 
 

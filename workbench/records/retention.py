@@ -13,12 +13,17 @@ before the end of retention; disposed while on legal hold.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
-from workbench.findings import Finding, Severity, finding_from_ids
-from workbench.records.register import CheckResult, is_blank, normalise_key, outcome_frame, truthy
+from workbench.frames import select_present
+from workbench.records.register import (
+    CheckResult,
+    is_blank,
+    normalise_key,
+    outcome_frame,
+    record_finding,
+    truthy,
+)
 
 _AREA = "Retention and disposition"
 TRIGGERS = {
@@ -36,6 +41,8 @@ TRIGGERS = {
     "closed": "project_closed",
 }
 PERMANENT_ACTIONS = {"permanent", "retain", "keep", "retain_permanently", "none"}
+#: The columns that name a record in the exception tables of the retention checks.
+_DETAIL = ["record_id", "project_id", "doc_type", "retention_class"]
 
 
 def _class_key(series: pd.Series) -> pd.Series:
@@ -132,7 +139,7 @@ def retention_status(
         "due",
         "team",
     ]
-    out = reg[[c for c in cols if c in reg.columns]].rename(
+    out = select_present(reg, cols).rename(
         columns={"class_key": "retention_class", "trigger_key": "trigger", "action_key": "action"}
     )
     out.attrs["has_disposed_date"] = has_disposed
@@ -144,30 +151,6 @@ def _no_disposal_data(status: pd.DataFrame) -> bool:
     return not status.attrs.get("has_disposed_date", True)
 
 
-def _finding(
-    check: str,
-    severity: Severity,
-    title: str,
-    summary: str,
-    ids: list[str],
-    population: int,
-    code: str,
-    **text: Any,
-) -> Finding:
-    return finding_from_ids(
-        check=check,
-        area=_AREA,
-        severity=severity,
-        title=title,
-        summary=summary,
-        entity_type="record",
-        ids=ids,
-        population_count=population,
-        code=code,
-        **text,
-    )
-
-
 def no_retention_class(status: pd.DataFrame) -> CheckResult:
     """Records with no retention class: nobody can say when they may be disposed of."""
     check = "no_retention_class"
@@ -176,8 +159,9 @@ def no_retention_class(status: pd.DataFrame) -> CheckResult:
     findings = []
     if len(bad):
         findings.append(
-            _finding(
+            record_finding(
                 check,
+                _AREA,
                 "medium",
                 f"{len(bad)} record(s) have no retention class",
                 f"{len(bad)} of {len(status)} records carry no retention class, so their "
@@ -209,8 +193,9 @@ def unknown_retention_class(status: pd.DataFrame) -> CheckResult:
     if len(bad):
         classes = ", ".join(sorted(bad["retention_class"].astype(str).unique()))
         findings.append(
-            _finding(
+            record_finding(
                 check,
+                _AREA,
                 "medium",
                 f"{len(bad)} record(s) with a retention class not in the schedule",
                 f"{len(bad)} of {len(scope)} classified records use classes the retention "
@@ -224,8 +209,7 @@ def unknown_retention_class(status: pd.DataFrame) -> CheckResult:
                 owner_role="Records manager",
             )
         )
-    detail = bad[["record_id", "project_id", "doc_type", "retention_class"]]
-    return CheckResult(check, findings, detail.reset_index(drop=True), tested)
+    return CheckResult(check, findings, bad[_DETAIL].reset_index(drop=True), tested)
 
 
 def disposal_overdue(
@@ -248,8 +232,9 @@ def disposal_overdue(
     findings = []
     if len(bad):
         findings.append(
-            _finding(
+            record_finding(
                 check,
+                _AREA,
                 "medium",
                 f"Disposal overdue on {len(bad)} record(s)",
                 f"{len(bad)} of {len(scope)} records whose retention ended more than "
@@ -267,15 +252,7 @@ def disposal_overdue(
                 owner_role="Records manager",
             )
         )
-    cols = [
-        "record_id",
-        "project_id",
-        "doc_type",
-        "retention_class",
-        "retention_end",
-        "action",
-        "days_overdue",
-    ]
+    cols = [*_DETAIL, "retention_end", "action", "days_overdue"]
     return CheckResult(check, findings, bad[cols].reset_index(drop=True), tested)
 
 
@@ -296,8 +273,9 @@ def premature_disposal(status: pd.DataFrame) -> CheckResult:
     findings = []
     if len(bad):
         findings.append(
-            _finding(
+            record_finding(
                 check,
+                _AREA,
                 "high",
                 f"{len(bad)} record(s) disposed of before the end of retention",
                 f"{len(bad)} of {len(scope)} disposed records were destroyed before their "
@@ -315,16 +293,7 @@ def premature_disposal(status: pd.DataFrame) -> CheckResult:
                 owner_role="Records manager",
             )
         )
-    cols = [
-        "record_id",
-        "project_id",
-        "doc_type",
-        "retention_class",
-        "trigger_date",
-        "retention_end",
-        "disposed_date",
-        "days_early",
-    ]
+    cols = [*_DETAIL, "trigger_date", "retention_end", "disposed_date", "days_early"]
     return CheckResult(check, findings, bad[cols].reset_index(drop=True), tested)
 
 
@@ -341,8 +310,9 @@ def disposed_under_legal_hold(status: pd.DataFrame) -> CheckResult:
     findings = []
     if len(bad):
         findings.append(
-            _finding(
+            record_finding(
                 check,
+                _AREA,
                 "critical",
                 f"{len(bad)} record(s) disposed of while on legal hold",
                 f"{len(bad)} records under legal hold were disposed of: a hold suspends every "
@@ -359,5 +329,6 @@ def disposed_under_legal_hold(status: pd.DataFrame) -> CheckResult:
                 owner_role="Legal counsel",
             )
         )
-    cols = ["record_id", "project_id", "doc_type", "retention_class", "disposed_date"]
-    return CheckResult(check, findings, bad[cols].reset_index(drop=True), tested)
+    return CheckResult(
+        check, findings, bad[[*_DETAIL, "disposed_date"]].reset_index(drop=True), tested
+    )

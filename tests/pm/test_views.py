@@ -1,0 +1,77 @@
+"""The chapter's tables (``workbench.pm.views``) as the client reads them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.pm import PMAudit, PMAuditParams, views
+
+
+def _audit(**sections: object) -> PMAudit:
+    audit = PMAudit(
+        params=PMAuditParams(),
+        period_start=pd.Timestamp("2025-01-01"),
+        period_end=pd.Timestamp("2025-12-31"),
+    )
+    for name, value in sections.items():
+        setattr(audit, name, value)
+    return audit
+
+
+def test_a_section_that_is_empty_is_shown_as_it_is() -> None:
+    audit = _audit()
+    assert views.change_table(audit) is audit.cr_stats
+    assert views.gap_table(audit).empty
+
+
+def test_change_table_keeps_projects_with_requests_and_renumbers_them() -> None:
+    stats = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C"],
+            "change_requests": [0.0, 3.0, 1.0],
+            "cr_per_month": [0.0, 0.25, 0.1],
+            "pending": [0.0, 1.0, 0.0],
+            "late": [0.0, 2.0, 0.0],
+            "median_decision_days": [np.nan, 40.0, 12.0],
+            "approved_cost": [0.0, 12_345.6, 100.0],
+            "cost_growth": [0.0, 0.125, np.nan],
+            "approved_schedule_days": [0.0, 10.4, 0.0],
+        }
+    )
+    table = views.change_table(_audit(cr_stats=stats))
+    assert table["project"].tolist() == ["B", "C"]
+    assert table.index.tolist() == [0, 1]
+    assert table["requests"].tolist() == [3, 1]
+    assert table["median days"].tolist() == ["40", "12"]
+    assert table["growth"].tolist() == ["12%", ""]
+    assert table["approved cost"].tolist() == [12_346.0, 100.0]
+
+
+def test_workload_table_puts_the_most_pmo_work_first_with_its_flags() -> None:
+    shares = pd.DataFrame(
+        {
+            "person_id": ["P1", "P2", "P3"],
+            "has_timesheets": [True, True, False],
+            "total_hours": [100.4, 200.0, 0.0],
+            "pm_share": [0.5, 0.9, np.nan],
+            "pmo_share": [0.4, 0.1, np.nan],
+            "delivery_share": [0.1, 0.0, np.nan],
+            "other_share": [0.0, 0.0, np.nan],
+        }
+    )
+    overload = pd.DataFrame(
+        {
+            "pm_id": ["P1", "P2", "P3"],
+            "peak_weighted": [4.3, 1.0, 0.0],
+            "months_over": [5, 0, 0],
+            "overloaded": [True, False, False],
+        }
+    )
+    audit = _audit(shares=shares, overload=overload, names={"P1": "Amira Costa"})
+    table = views.workload_table(audit)
+    assert table["project manager"].tolist() == ["P1 Amira Costa", "P2", "P3"]
+    assert table["flag"].tolist() == ["PMO work, overloaded", "", "no timesheets"]
+    assert table["PMO"].tolist() == ["40%", "10%", ""]
+    assert table["peak load"].tolist() == ["4.3", "1.0", "0.0"]
+    assert table["hours"].tolist() == [100.0, 200.0, 0.0]
