@@ -15,7 +15,9 @@ Containment. ``run_one`` never raises: bad input, a failed playbook or a bug in 
 becomes that engagement's outcome. Locally each worker process is its own executor, so a
 worker that dies takes down only the engagement it was running; it is replaced and the batch
 goes on. On Dask, a task whose worker died is retried elsewhere by the scheduler and
-reported as failed if it keeps killing workers.
+reported as failed if it keeps killing workers; engagements are handed to the cluster as
+threads free up, not all at once, so that none waits behind a busy worker while another
+is idle.
 
 At the end: a summary (status, time, findings by severity, where the report is), the
 portfolio view (``portfolio.html`` and ``portfolio.xlsx`` in the reports folder, see
@@ -37,6 +39,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
 
@@ -244,22 +247,38 @@ def _dask(
         raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     outcomes = []
     batch = uuid.uuid4().hex[:8]
+    queue = deque(enumerate(folders))
+    futures: dict[Any, str] = {}  # in flight: future -> folder
     with client:
-        futures = {
-            client.submit(
+
+        def submit() -> Any:
+            i, folder = queue.popleft()
+            future = client.submit(
                 run_one, folder, out, formats, force, key=f"workbench-{batch}-{i}", pure=False
-            ): folder
-            for i, folder in enumerate(folders)
-        }
-        for future in as_completed(futures):
-            folder = futures[future]
+            )
+            futures[future] = folder
+            return future
+
+        # As many engagements in flight as the cluster has threads (workers may join while
+        # it runs): a run takes minutes, and an engagement queued behind a busy worker
+        # would wait there while another worker idles at the end of the batch.
+        pending = as_completed([submit() for _ in range(min(len(queue), _slots(client)))])
+        for future in pending:
+            folder = futures.pop(future)
             try:
                 outcome = future.result()
             except Exception as exc:  # the task's worker died, again and again
                 outcome = EngagementOutcome(folder, message=f"{type(exc).__name__}: {exc}")
             outcomes.append(outcome)
             done(outcome)
+            while queue and len(futures) < _slots(client):
+                pending.add(submit())
     return outcomes
+
+
+def _slots(client: Any) -> int:
+    """Threads of the cluster's workers (at least one)."""
+    return max(1, sum(client.nthreads().values()))
 
 
 def one_line(message: str, limit: int = 240) -> str:

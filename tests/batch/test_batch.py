@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -194,6 +195,34 @@ def test_batch_runs_on_a_dask_cluster(client_engagement, tmp_path, capsys) -> No
     engagements = sheets["Engagements"].set_index("engagement")
     assert list(engagements["status"]) == ["ok", "ok"]
     assert engagements.loc["south-2026", "high"] == 2
+
+
+def test_more_engagements_than_cluster_threads_are_handed_out_as_threads_free(
+    client_engagement, tmp_path, capsys
+) -> None:
+    """One worker thread, three engagements: each goes to the cluster when the previous
+    one is done, and all three finish."""
+    distributed = pytest.importorskip("distributed")
+    folders = [client_engagement(key, f"{key.title()} Holdings") for key in ("east", "west", "mid")]
+    reports = tmp_path / "reports"
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        args = ["batch", *map(str, folders), "--scheduler", cluster.scheduler_address]
+        code = main([*args, "--format", "html", "--out", str(reports)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+    assert "3 of 3 engagements succeeded" in captured.err
+    spans = sorted(
+        (m["started_at"], m["finished_at"])
+        for m in (manifest(reports / f"{k}-2026" / "latest") for k in ("east", "west", "mid"))
+    )
+    for (_, finished), (started, _) in itertools.pairwise(spans):
+        assert started >= finished  # one thread: one engagement at a time
 
 
 def test_scheduler_that_does_not_answer_exits_2(client_engagement, tmp_path, capsys) -> None:
