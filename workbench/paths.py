@@ -6,6 +6,7 @@ elsewhere when the playbooks live in another folder.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -25,3 +26,12 @@ def notebooks_dir() -> Path:
 
 def demo_dir() -> Path:
     return home() / "data" / "demo"
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes (read in 1 MiB blocks), as hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -162,16 +162,9 @@ def format_value(value: float | None, unit: str, currency: str = "") -> str:
     if unit == "share":
         return f"{value * 100:.1f}%"
     if unit == "currency":
-        magnitude = abs(value)
-        if magnitude >= 1e9:
-            text = f"{value / 1e9:.1f}bn"
-        elif magnitude >= 1e6:
-            text = f"{value / 1e6:.1f}m"
-        elif magnitude >= 1e4:
-            text = f"{value / 1e3:.0f}k"
-        else:
-            text = f"{value:,.0f}"
-        return f"{currency} {text}".strip()
+        from workbench.report.document import format_compact
+
+        return format_compact(value, currency)
     if unit in ("count", "records") or (value.is_integer() and abs(value) >= 1):
         return f"{value:,.0f}"
     if unit == "ratio":

@@ -53,7 +53,7 @@ from workbench import __version__
 from workbench.engagement import ENGAGEMENT_FILE, LoadedEngagement, load_engagement
 from workbench.errors import InputError, OutputError
 from workbench.kernels import TEMPLATE, PlaybookKernel
-from workbench.paths import notebooks_dir
+from workbench.paths import notebooks_dir, sha256_file
 from workbench.playbooks import PlaybookSpec, get_playbook, list_playbooks
 
 if TYPE_CHECKING:
@@ -309,20 +309,12 @@ def _keep_interrupted(work: Path, final: Path, run_id: str, started_at: dt.datet
 # ------------------------------------------------------------------------ fingerprints
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _sha256_tree(root: Path, files: Sequence[Path]) -> str:
     """One digest over files (their paths relative to ``root`` and their bytes)."""
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(_sha256_file(path).encode() + b"\n")
+        digest.update(sha256_file(path).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -417,7 +409,7 @@ def fingerprint(
     def add_file(key: str, path: Path) -> None:
         nonlocal volatile
         try:
-            execution[key] = _sha256_file(path)
+            execution[key] = sha256_file(path)
         except OSError as exc:
             volatile = volatile or f"{path} cannot be read ({exc.strerror})"
 
@@ -451,7 +443,7 @@ def fingerprint(
             )
     for spec in specs:
         digest = hashlib.sha256(_sha256_tree(spec.folder, _files_under(spec.folder)).encode())
-        digest.update(_sha256_file(spec.notebook).encode() if spec.notebook.exists() else b"-")
+        digest.update(sha256_file(spec.notebook).encode() if spec.notebook.exists() else b"-")
         execution[f"playbook:{spec.name}"] = digest.hexdigest()
     helpers = notebooks_dir()
     execution["notebook-modules"] = _sha256_tree(

@@ -7,7 +7,6 @@ client's row numbers), and the provenance of each file (sha256, rows) for the ma
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from workbench.errors import InputError
 from workbench.io.coerce import coerce
 from workbench.io.readers import read_raw
 from workbench.io.validation import Issue, Level, ValidationReport
+from workbench.paths import sha256_file
 
 
 @dataclass
@@ -32,14 +32,6 @@ class LoadResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     report: ValidationReport = field(default_factory=ValidationReport)
     provenance: list[dict[str, Any]] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _expected_text(info_kind: str, allowed: list[str]) -> str:
