@@ -8,7 +8,6 @@ they fail, because a green run must mean the audit was tried on real servers.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.servers import admin_engine, unavailable
 from workbench.dbaudit.connect import connect
 from workbench.demo import database as demo_db
 from workbench.demo.core import DemoContext
@@ -26,12 +26,6 @@ from workbench.demo.core import DemoContext
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 MARIA_HOST, MARIA_PORT = "127.0.0.1", 3306
 CHINOOK = Path(__file__).resolve().parents[3] / "shared" / "external" / "chinook"
-
-
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (CI=true: database tests must not be skipped)")
-    pytest.skip(message)
 
 
 @dataclass
@@ -70,8 +64,7 @@ def pg_factory() -> Iterator[Callable[[str], Server]]:
     try:
         root, user = _pg_admin("postgres")
     except Exception:
-        _unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} does not answer")
-        return
+        unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} does not answer")
     made: list[tuple[str, Engine]] = []
 
     def make(prefix: str) -> Server:
@@ -96,16 +89,7 @@ def pg_factory() -> Iterator[Callable[[str], Server]]:
 def maria_factory() -> Iterator[Callable[[str], Server]]:
     """Make scratch MariaDB/MySQL databases (dropped at the end of the session)."""
     base = f"mysql+pymysql://root@{MARIA_HOST}:{MARIA_PORT}"
-    root = sa.create_engine(
-        base + "/", connect_args={"connect_timeout": 3}, isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with root.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except Exception:
-        root.dispose()
-        _unavailable(f"MariaDB/MySQL at {MARIA_HOST}:{MARIA_PORT} does not answer")
-        return
+    root = admin_engine(base + "/", f"MariaDB/MySQL at {MARIA_HOST}:{MARIA_PORT}")
     made: list[tuple[str, Engine]] = []
 
     def make(prefix: str) -> Server:

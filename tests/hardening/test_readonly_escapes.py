@@ -14,7 +14,6 @@ expected; a server that does not answer skips its cases, except with ``CI=true``
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.servers import admin_engine
 from workbench.dbaudit.connect import connect, refusal
 
 pytestmark = pytest.mark.db
@@ -82,25 +82,9 @@ class Scratch:
             return set(sa.inspect(conn).get_table_names())
 
 
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (CI=true: database tests must not be skipped)")
-    pytest.skip(message)
-
-
 def _server(base: str, quote: str, drop_force: str, backend: str) -> Iterator[Scratch]:
-    root = sa.create_engine(
-        base + ("postgres" if backend == "postgresql" else ""),
-        connect_args={"connect_timeout": 3},
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        with root.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except Exception:
-        root.dispose()
-        _unavailable(f"{backend} at {base} does not answer")
-        return
+    admin_db = "postgres" if backend == "postgresql" else ""
+    root = admin_engine(base + admin_db, f"{backend} at {base}")
     name = f"wb_escape_{uuid.uuid4().hex[:10]}"
     with root.connect() as conn:
         conn.execute(sa.text(f"CREATE DATABASE {quote}{name}{quote}"))

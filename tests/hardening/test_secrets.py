@@ -32,6 +32,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from tests.servers import admin_engine
 from workbench.demo import database as demo_db
 from workbench.demo.core import DemoContext
 from workbench.paths import home
@@ -41,12 +42,6 @@ PASSWORD_ENV = "WB_HARDENING_DB_PASSWORD"
 #: Characters that URLs and drivers escape, so that every escaped form is searched for.
 PASSWORD = f"Pw:{uuid.uuid4().hex[:12]}/@%?+x"
 TOKEN = f"tok-{uuid.uuid4().hex}"
-
-
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message} (CI=true: database tests must not be skipped)")
-    pytest.skip(message)
 
 
 def secret_forms(secret: str) -> set[str]:
@@ -68,18 +63,10 @@ class Database:
 @pytest.fixture(scope="module")
 def database() -> Iterator[Database]:
     """A scratch database with the demo ERP, readable by a login role that has a password."""
-    root = sa.create_engine(
+    root = admin_engine(
         f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/postgres",
-        connect_args={"connect_timeout": 3},
-        isolation_level="AUTOCOMMIT",
+        f"PostgreSQL at {PG_HOST}:{PG_PORT}",
     )
-    try:
-        with root.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except Exception:
-        root.dispose()
-        _unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} does not answer")
-        return
     suffix = uuid.uuid4().hex[:10]
     name, role = f"wb_secret_{suffix}", f"wb_auditor_{suffix}"
     with root.connect() as conn:
