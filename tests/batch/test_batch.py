@@ -158,32 +158,27 @@ def test_summary_gives_status_time_findings_by_severity_and_report(batch: Batch)
     assert 'href="alpha-2026/' in page
 
 
-def test_batch_runs_on_a_dask_cluster(client_engagement, tmp_path, capsys) -> None:
+def batch_on_dask(folders: list[Path], reports: Path, *, workers: int, formats: str) -> int:
+    """``workbench batch`` on a fresh LocalCluster of one-thread workers; its exit code."""
     distributed = pytest.importorskip("distributed")
-    folders = [
-        client_engagement("north", "North Holdings"),
-        client_engagement("south", "South Holdings"),
-    ]
-    reports = tmp_path / "reports"
     with distributed.LocalCluster(
-        n_workers=2,
+        n_workers=workers,
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
         silence_logs=logging.ERROR,
     ) as cluster:
-        code = main(
-            [
-                "batch",
-                *map(str, folders),
-                "--scheduler",
-                cluster.scheduler_address,
-                "--format",
-                "html,xlsx",
-                "--out",
-                str(reports),
-            ]
-        )
+        args = ["batch", *map(str, folders), "--scheduler", cluster.scheduler_address]
+        return main([*args, "--format", formats, "--out", str(reports)])
+
+
+def test_batch_runs_on_a_dask_cluster(client_engagement, tmp_path, capsys) -> None:
+    folders = [
+        client_engagement("north", "North Holdings"),
+        client_engagement("south", "South Holdings"),
+    ]
+    reports = tmp_path / "reports"
+    code = batch_on_dask(folders, reports, workers=2, formats="html,xlsx")
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
     assert "2 of 2 engagements succeeded" in captured.err
@@ -202,18 +197,9 @@ def test_more_engagements_than_cluster_threads_are_handed_out_as_threads_free(
 ) -> None:
     """One worker thread, three engagements: each goes to the cluster when the previous
     one is done, and all three finish."""
-    distributed = pytest.importorskip("distributed")
     folders = [client_engagement(key, f"{key.title()} Holdings") for key in ("east", "west", "mid")]
     reports = tmp_path / "reports"
-    with distributed.LocalCluster(
-        n_workers=1,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
-        args = ["batch", *map(str, folders), "--scheduler", cluster.scheduler_address]
-        code = main([*args, "--format", "html", "--out", str(reports)])
+    code = batch_on_dask(folders, reports, workers=1, formats="html")
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
     assert "3 of 3 engagements succeeded" in captured.err
