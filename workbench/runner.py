@@ -291,10 +291,15 @@ def _write_failure(base: Path, exc: OSError) -> str:
     )
 
 
+def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> None:
+    """``manifest.json`` of a run folder (indented, dates and paths as text)."""
+    (run_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+
+
 def _keep_interrupted(work: Path, final: Path, run_id: str, started_at: dt.datetime) -> None:
     if not work.is_dir():
         return
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError):  # a manifest cut short: leave it hidden
         manifest_path = work / "manifest.json"
         if manifest_path.exists():  # interrupted after the manifest was written
             manifest = json.loads(manifest_path.read_text())
@@ -302,7 +307,7 @@ def _keep_interrupted(work: Path, final: Path, run_id: str, started_at: dt.datet
             manifest = {"run_id": run_id, "started_at": started_at.isoformat(timespec="seconds")}
         manifest["status"] = "interrupted"
         manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        manifest_path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        write_manifest(work, manifest)
         os.replace(work, final)
 
 
@@ -933,7 +938,7 @@ def _move_into_place(
     if the run succeeded."""
     manifest["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest["seconds"] = round(time.perf_counter() - t0, 2)
-    (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    write_manifest(work, manifest)
     final = base / run_id
     os.replace(work, final)
     if manifest["status"] == "ok":
@@ -1149,5 +1154,5 @@ def rerender(run_dir: str | Path, formats: Sequence[str] = FORMATS) -> dict[str,
         render = {"report": _render_digest()}
         manifest["fingerprint"]["render"] = _sha256_json(render)
         manifest["fingerprint"].setdefault("parts", {}).update(render)
-    manifest_path.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    write_manifest(run_dir, manifest)
     return outputs
