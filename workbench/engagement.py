@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from workbench.dburl import FILE_BACKENDS, file_database, parse_url, password_location, redact_text
 from workbench.errors import InputError
 
 ENGAGEMENT_FILE = "engagement.yaml"
@@ -62,11 +64,21 @@ class DatabaseSpec(BaseModel):
     @field_validator("url")
     @classmethod
     def _no_password(cls, url: str) -> str:
-        # user:password@host: refuse it, the password belongs in the environment
-        if re.match(r"^[a-z0-9+]+://[^/@:]+:[^/@]+@", url):
+        # parsed as the driver will parse it: a password may hide in the query or in a
+        # connection string carried by a parameter, and may hold "/"
+        parsed = parse_url(url)
+        where = password_location(parsed)
+        if where:
             raise ValueError(
-                "the database url holds a password; put it in an environment variable and "
-                "name that variable in password_env"
+                f"the database url holds a password ({where}); put it in an environment "
+                "variable and name that variable in password_env"
+            )
+        backend = parsed.get_backend_name()
+        if backend in FILE_BACKENDS and parsed.query:
+            # access_mode=read_write, mode=rw, uri=true ...: the audit decides how it opens
+            raise ValueError(
+                f"a {backend} database url takes no options ({', '.join(sorted(parsed.query))}):"
+                " the audit opens the file read-only itself"
             )
         return url
 
@@ -131,7 +143,28 @@ class LoadedEngagement:
         return resolve_inside(self.folder, self.config.inputs[table].path, what=f"input {table!r}")
 
     def resolve(self, relative: str, what: str) -> Path:
+        """``relative`` resolved inside the engagement folder (see :func:`resolve_inside`)."""
         return resolve_inside(self.folder, relative, what=what)
+
+    def database_file(self) -> Path | None:
+        """The SQLite / DuckDB file the database url names, checked like an input: inside
+        the folder (no absolute path elsewhere, no ``../``, no symlink leading out) and a
+        regular file. None for a database server."""
+        database = self.config.database
+        if database is None:
+            return None
+        path = file_database(parse_url(database.url))
+        if path is None:
+            return None
+        if path.startswith("file:"):
+            raise InputError(
+                f"{self.folder / ENGAGEMENT_FILE}: database url {redact_text(database.url)!r}"
+                " is a file: URI; give the database file's path relative to the engagement"
+                " folder (sqlite:///inputs/erp.sqlite)"
+            )
+        resolved = resolve_inside(self.folder, path, what="the database url")
+        refuse_special_file(resolved, what="database file")
+        return resolved
 
 
 def resolve_inside(folder: Path, relative: str, *, what: str) -> Path:
@@ -148,12 +181,72 @@ def resolve_inside(folder: Path, relative: str, *, what: str) -> Path:
     return path
 
 
+def refuse_special_file(path: Path, *, what: str) -> None:
+    """Refuse a FIFO, a device or a socket where a file is expected.
+
+    Reading one never ends (``/dev/zero``, a named pipe nobody writes to) or reads what is
+    not the client's file; a missing path and a folder are left to the caller, whose message
+    says more.
+
+    Raises
+    ------
+    InputError
+        ``path`` exists and is neither a regular file nor a folder.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    raise InputError(f"{path}: {what} is {kind}, expected a regular file")
+
+
+#: Largest YAML file read (engagement.yaml, rules, criteria): a settings file, not data.
+MAX_YAML_BYTES = 4 * 1024**2
+
+
 class _SafeLoader(yaml.SafeLoader):
-    """Safe YAML with dates kept as text until pydantic reads them."""
+    """Safe YAML with dates kept as text until pydantic reads them, and no aliases.
+
+    An alias (``*name``) repeats an anchored node; nested aliases make a few hundred bytes
+    expand into billions of nodes (the "billion laughs"). Settings never need them.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed; write the values out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def read_yaml(path: Path) -> Any:
-    """Read YAML safely; Python tags and syntax errors become an :class:`InputError`."""
+    """Read YAML safely: Python tags, aliases, syntax errors, special files and files too
+    large for settings become an :class:`InputError` naming the file (and line)."""
+    refuse_special_file(path, what="the YAML file")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    if size > MAX_YAML_BYTES:
+        raise InputError(
+            f"{path}: {size / 1024**2:,.1f} MiB, above the {MAX_YAML_BYTES // 1024**2} MiB limit"
+            " for a settings file"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -178,11 +271,6 @@ def read_yaml(path: Path) -> Any:
         raise InputError(f"{path}{where}: not valid YAML: {problem}") from None
 
 
-def redact(text: str) -> str:
-    """Hide the password of any ``scheme://user:password@host`` URL in ``text``."""
-    return re.sub(r"(://[^/@:\s]+:)[^/@\s]+@", r"\1***@", text)
-
-
 def format_validation_error(source: Path, exc: ValidationError) -> str:
     """One line per problem: ``file: field.path: message``."""
     lines = []
@@ -195,7 +283,7 @@ def format_validation_error(source: Path, exc: ValidationError) -> str:
         elif err["type"] == "extra_forbidden":
             lines.append(f"{source}: {loc}: unknown field (check the spelling)")
         else:
-            shown = "" if isinstance(given, (dict, list)) else f" (got {redact(repr(given))})"
+            shown = "" if isinstance(given, (dict, list)) else f" (got {redact_text(repr(given))})"
             lines.append(f"{source}: {loc}: {msg}{shown}")
     return "\n".join(lines)
 
@@ -229,7 +317,10 @@ def load_engagement(folder: str | Path) -> LoadedEngagement:
         raise InputError(format_validation_error(source, exc)) from None
     loaded = LoadedEngagement(folder.resolve(), config)
     for table in config.inputs:
-        loaded.input_path(table)  # refuse paths leaving the folder up front
+        # refuse paths leaving the folder, and pipes or devices that would never end,
+        # before anything reads or fingerprints them
+        refuse_special_file(loaded.input_path(table), what=f"input {table!r}")
     if config.database and config.database.rules:
         loaded.resolve(config.database.rules, what="database rules")
+    loaded.database_file()
     return loaded

@@ -1,76 +1,72 @@
 """Open a client database read-only, with a statement timeout, and never leak its password.
 
 The database audit only ever reads. That is enforced by the connection itself, not by the
-good behaviour of the queries:
+good behaviour of the queries, in three layers:
 
-- SQLite: the file is opened through a ``file:...?mode=ro`` URI, so the driver refuses writes;
-  a Python ``regexp`` function is registered on that connection (SQLite has no regex
-  operator of its own) and a progress handler enforces the statement timeout.
-- DuckDB: the file is opened with ``read_only=True``.
-- PostgreSQL (psycopg 3): ``default_transaction_read_only=on`` and ``statement_timeout`` are
-  set as connection options, and psycopg opens every transaction ``READ ONLY``.
-- MySQL / MariaDB (PyMySQL): ``SET SESSION TRANSACTION READ ONLY`` on every new connection,
-  and ``max_statement_time`` (MariaDB) or ``max_execution_time`` (MySQL).
+1. **The session is read-only where the server allows it.**
 
-On top of that, every statement the audit sends passes a guard (:func:`refusal`): only one
-statement at a time, and only reads (``SELECT``, ``WITH``, ``SHOW``, ``PRAGMA``, ...).
-Without it a read-only session can be talked out of being read-only through the very same
-connection (``COMMIT`` then ``BEGIN READ WRITE`` on PostgreSQL, ``SET SESSION TRANSACTION
-READ WRITE`` on MariaDB); the guard refuses such statements before they reach the server,
-with the driver's own error type, so they fail like any other refused write.
+   - SQLite: the file is opened through a ``file:...?mode=ro`` URI with ``PRAGMA
+     query_only``; a ``regexp`` function is registered (SQLite has no regex operator of its
+     own) on RE2, whose matching time is linear, so that a rule's regex cannot backtrack
+     past the statement timeout, which a progress handler enforces.
+   - DuckDB: ``read_only=True`` and ``enable_external_access=false`` (no other file, no
+     network, no extension), with the configuration locked.
+   - PostgreSQL (psycopg 3): ``default_transaction_read_only=on`` and ``statement_timeout``
+     as connection options, ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``, and
+     psycopg opens every transaction ``READ ONLY``.
+   - MySQL / MariaDB (PyMySQL): ``SET SESSION TRANSACTION READ ONLY`` on every new
+     connection, and ``max_statement_time`` (MariaDB) or ``max_execution_time`` (MySQL).
+
+2. **Every statement passes the guard** (:mod:`workbench.dbaudit.guard`): parsed as the
+   server's dialect, it must have the shape of a read and call no function that acts
+   beyond reading. Without it a read-only session is talked out of being read-only
+   through the very same connection, or used to end other sessions and write server
+   files. A refused statement fails with the driver's own error type, like any other
+   refused write.
+
+3. **Nothing is ever committed**: a commit on an audit connection is refused, so that
+   whatever a server let through in a transaction is rolled back with it.
+
+A SQLite or DuckDB file is confined to the engagement folder like an input (no absolute
+path elsewhere, no ``../``, no symlink leading out) and must be a regular file.
 
 The password is read from the environment variable that the engagement names; it is never
-part of the URL given to this module, and any error text that could carry it is scrubbed.
+part of the URL given to this module (:mod:`workbench.dburl` refuses one anywhere in it),
+and any error text that could carry it is scrubbed.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import time
 import urllib.parse
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.engine.interfaces import ExceptionContext
 
+from workbench.dbaudit.dialect import compile_regex
+from workbench.dbaudit.guard import refusal
+from workbench.dburl import (
+    file_database,
+    parse_url,
+    password_location,
+    redact_text,
+)
+from workbench.dburl import redact_url as redact_url
+from workbench.engagement import refuse_special_file, resolve_inside
 from workbench.errors import InputError
 
 #: Seconds to wait for a server to accept a connection before saying it does not answer.
 CONNECT_TIMEOUT_S = 5
 
-_PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)@")
-
 
 class DatabaseError(Exception):
     """A driver error whose text was scrubbed of the password."""
-
-
-def redact_url(url: str | URL) -> str:
-    """The URL as text with any password replaced by ``***``.
-
-    Parameters
-    ----------
-    url : str or sqlalchemy.engine.URL
-        A SQLAlchemy URL, possibly holding a password.
-
-    Returns
-    -------
-    str
-        The same URL, safe to show in a report, a log or a manifest.
-    """
-    if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        # Not a parseable URL: still never echo what looks like a password.
-        return _PASSWORD_IN_URL.sub(r"\g<head>***@", str(url))
 
 
 def scrub(text: str, secrets: list[str]) -> str:
@@ -81,7 +77,7 @@ def scrub(text: str, secrets: list[str]) -> str:
             continue
         for form in {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}:
             out = out.replace(form, "***")
-    return _PASSWORD_IN_URL.sub(r"\g<head>***@", out)
+    return redact_text(out)
 
 
 def backend(engine: Engine | sa.Connection) -> str:
@@ -118,25 +114,37 @@ def resolve_url(
     sqlalchemy.engine.URL
     """
     try:
-        parsed = make_url(url)
-    except Exception:
-        raise InputError(f"database url {redact_url(url)!r} is not a SQLAlchemy URL") from None
-    if parsed.password:
+        parsed = parse_url(url)
+    except ValueError as exc:
+        raise InputError(f"database url {exc}") from None
+    where = password_location(parsed)
+    if where:
         raise InputError(
-            f"database url {redact_url(parsed)!r} holds a password; put it in an environment "
-            "variable and name that variable in password_env"
+            f"database url {redact_url(parsed)!r} holds a password ({where}); put it in an "
+            "environment variable and name that variable in password_env"
         )
-    backend_name = parsed.get_backend_name()
-    if backend_name in ("sqlite", "duckdb"):
-        database = parsed.database or ""
-        if database in ("", ":memory:") or database.startswith("file:"):
-            return parsed
-        path = Path(database).expanduser()
-        if not path.is_absolute() and base_dir is not None:
-            path = Path(base_dir) / path
-        path = path.resolve()
+    database = file_database(parsed)
+    if database is not None:
+        if parsed.query:
+            # access_mode=read_write, mode=rw ...: how the file is opened is decided here
+            raise InputError(
+                f"database url {redact_url(parsed)!r}: a file database takes no options "
+                f"({', '.join(sorted(parsed.query))}); it is opened read-only by the audit"
+            )
+        if database.startswith("file:"):
+            raise InputError(
+                f"database url {redact_url(parsed)!r} is a file: URI; give the database "
+                "file's path (relative to the engagement folder)"
+            )
+        if base_dir is not None:
+            path = resolve_inside(Path(base_dir), database, what="the database url")
+        else:
+            path = Path(database).expanduser().resolve()
+        refuse_special_file(path, what="database file")
         if not path.exists():
             raise InputError(f"database file {path} (from url {redact_url(url)!r}) does not exist")
+        if not path.is_file():
+            raise InputError(f"database file {path} (from url {redact_url(url)!r}) is a folder")
         return parsed.set(database=str(path))
     if password_env:
         env = os.environ if environ is None else environ
@@ -148,16 +156,16 @@ def resolve_url(
     return parsed
 
 
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 def sqlite_regexp(pattern: str | None, value: Any) -> bool | None:
-    """The ``regexp(pattern, value)`` function SQLite calls for ``value REGEXP pattern``."""
+    """The ``regexp(pattern, value)`` function SQLite calls for ``value REGEXP pattern``.
+
+    Matched with RE2 (as DuckDB does): its time is linear in the value, so a pattern that
+    would backtrack catastrophically cannot hold the connection past the statement timeout
+    (SQLite's progress handler never runs inside a function call).
+    """
     if pattern is None or value is None:
         return None
-    return _compiled(pattern).search(str(value)) is not None
+    return compile_regex(pattern).search(str(value)) is not None
 
 
 def _sqlite_engine(url: URL, timeout_s: float) -> Engine:
@@ -193,8 +201,17 @@ def _sqlite_engine(url: URL, timeout_s: float) -> Engine:
     return engine
 
 
+#: DuckDB settings of an audit connection: no file but the database, no network, no
+#: extension, and no way to change that from SQL.
+DUCKDB_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
 def _duckdb_engine(url: URL) -> Engine:
-    return sa.create_engine(url, connect_args={"read_only": True}, poolclass=sa.pool.StaticPool)
+    return sa.create_engine(
+        url,
+        connect_args={"read_only": True, "config": dict(DUCKDB_CONFIG)},
+        poolclass=sa.pool.StaticPool,
+    )
 
 
 def _postgres_engine(url: URL, timeout_s: float) -> Engine:
@@ -207,6 +224,11 @@ def _postgres_engine(url: URL, timeout_s: float) -> Engine:
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        # The session's default too, beside the connection option: either alone is
+        # enough, and each is switched back by a different statement.
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        dbapi_conn.commit()  # ends the transaction of the SET, which wrote nothing
         # psycopg opens every transaction as BEGIN READ ONLY from now on.
         dbapi_conn.read_only = True
 
@@ -233,68 +255,27 @@ def _mysql_engine(url: URL, timeout_s: float) -> Engine:
     return engine
 
 
-#: First words of the statements an audit connection runs: reads and catalogue queries.
-READ_STATEMENTS = frozenset({"SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "PRAGMA"})
-_LEADING_NOISE = re.compile(r"^(?:\s+|\(|--[^\n]*(?:\n|$)|/\*(?!!).*?\*/)*", re.S)
-_FIRST_WORD = re.compile(r"[A-Za-z]+")
-#: Reads that still write, lock or change the session: a data-modifying ``WITH``, ``FOR
-#: UPDATE`` locks, ``INTO`` a table or a server file, a setting, a remote database.
-_SIDE_EFFECTS = re.compile(
-    r"\b(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|INTO)\b|\bFOR\s+SHARE\b"
-    r"|\bset_config\s*\(|\bdblink\w*\s*\(|\blo_(?:import|export)\s*\("
-    r"|\bpg_(?:write_file|file_write|terminate_backend|cancel_backend|reload_conf)\s*\(",
-    re.I,
-)
-
-
-def refusal(statement: str) -> str | None:
-    """Why ``statement`` may not run on an audit connection, or None for a plain read.
-
-    Parameters
-    ----------
-    statement : str
-        The SQL about to be sent (parameters are bound separately, so literals a client
-        wrote never appear in it).
-
-    Returns
-    -------
-    str or None
-        The reason to refuse it: more than one statement, a statement that is not a read
-        (``SET``, ``BEGIN``, ``COMMIT``, ``INSERT``, ``ATTACH``, ``EXPLAIN ANALYZE``, ...), a
-        MySQL executable comment, a ``PRAGMA`` that sets a value, or a read with a side
-        effect (a data-modifying ``WITH``, row locks, ``INTO``, ``set_config()``, server
-        files, ``dblink``). Quoted names are not told apart from keywords: a table named
-        ``into`` is refused too, which costs a check, never a write.
-    """
-    text = statement.strip().rstrip(";").rstrip()
-    if ";" in text:
-        return "one statement at a time"
-    if "/*!" in text:
-        return "MySQL executable comments are not run"
-    body = _LEADING_NOISE.sub("", text, count=1)
-    match = _FIRST_WORD.match(body)
-    word = match.group(0).upper() if match else ""
-    if word not in READ_STATEMENTS:
-        return f"{word or 'this statement'} is not a read"
-    if word == "PRAGMA" and "=" in body:
-        return "a PRAGMA that sets a value"
-    side = _SIDE_EFFECTS.search(body)
-    if side:
-        return f"{side.group(0).strip()} has an effect beyond reading"
-    return None
-
-
 def _install_statement_guard(engine: Engine) -> None:
     dbapi = engine.dialect.loaded_dbapi
     refused = getattr(dbapi, "OperationalError", None) or dbapi.Error
+    name = backend(engine)
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _guard(conn: Any, cursor: Any, statement: Any, params: Any, ctx: Any, many: Any) -> None:
-        reason = refusal(str(statement))
+        reason = refusal(str(statement), name)
         if reason is not None:
             # the driver's own error type, so SQLAlchemy reports it as it reports a write
             # the server refused
             raise refused(f"read-only audit connection: statement refused ({reason})")
+
+    @sa.event.listens_for(engine, "commit")
+    def _never_commit(conn: Any) -> None:
+        # whatever a server let through inside a transaction is rolled back with it
+        raise sa.exc.OperationalError(
+            "COMMIT",
+            None,
+            refused("read-only audit connection: commit refused (the audit never commits)"),
+        )
 
 
 def _install_redaction(engine: Engine, secrets: list[str]) -> None:

@@ -8,8 +8,10 @@ size of a table in the engine's catalogue.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+import re2
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,6 +28,31 @@ DATE_PATTERN = (
 )
 #: A plain decimal number with a point, optional sign (no thousands separators).
 NUMBER_PATTERN = "^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is reported to the user, not logged to stderr
+
+
+@lru_cache(maxsize=256)
+def compile_regex(pattern: str) -> Any:
+    """``pattern`` compiled with RE2, the engine of DuckDB and of the SQLite connection.
+
+    RE2 matches in time linear in the text (no backtracking), so a rule cannot hold a
+    connection past its statement timeout; in exchange it has no backreferences or
+    lookaround.
+
+    Raises
+    ------
+    ValueError
+        The pattern is not RE2 syntax; the message says why.
+    """
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+        raise ValueError(text) from None
 
 
 def regex_match(backend: str, expr: Any, pattern: str) -> ColumnElement[bool]:

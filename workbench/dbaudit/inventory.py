@@ -7,6 +7,7 @@ what every other check works from, so the audit reflects the schema once.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,6 +264,17 @@ def _safe(
         return default
 
 
+def _left_out(
+    conn: sa.Connection, table: str, exc: Exception, limitations: list[tuple[str, str]]
+) -> None:
+    """Record a table the audit could not read, and end the failed transaction."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    limitations.append(("inventory", f"table {table} left out of the audit: {reason}"))
+    with contextlib.suppress(sa.exc.SQLAlchemyError):
+        conn.rollback()
+
+
 def read_catalogue(
     conn: sa.Connection,
     *,
@@ -297,6 +309,12 @@ def read_catalogue(
         for name in sorted(inspector.get_table_names(schema=schema)):
             if name.lower() in ignore or name.startswith("sqlite_"):
                 continue
+            try:
+                described = inspector.get_columns(name, schema=schema)
+            except sa.exc.SQLAlchemyError as exc:
+                # one table the server will not describe is a limitation, not the audit's end
+                _left_out(conn, name, exc, limits)
+                continue
             cols = [
                 ColumnInfo(
                     name=c["name"],
@@ -305,7 +323,7 @@ def read_catalogue(
                     nullable=bool(c.get("nullable", True)),
                     default=None if c.get("default") is None else str(c.get("default")),
                 )
-                for c in inspector.get_columns(name, schema=schema)
+                for c in described
             ]
             pk = _safe(inspector, "get_pk_constraint", name, schema, {}, "keys", limits)
             fks = _safe(inspector, "get_foreign_keys", name, schema, [], "foreign keys", limits)
@@ -349,10 +367,14 @@ def read_catalogue(
                 check_constraints=[str(c.get("sqltext", "")) for c in checks],
                 size_bytes=sizes.get(name),
             )
-    for info in cat.tables.values():
-        info.rows = int(
-            conn.execute(sa.select(sa.func.count()).select_from(info.clause())).scalar_one()
-        )
+    for key, info in list(cat.tables.items()):
+        try:
+            info.rows = int(
+                conn.execute(sa.select(sa.func.count()).select_from(info.clause())).scalar_one()
+            )
+        except sa.exc.SQLAlchemyError as exc:
+            _left_out(conn, key, exc, limits)
+            del cat.tables[key]
     cat.database_size = dl.database_size(conn, backend)
     return cat
 

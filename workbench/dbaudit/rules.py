@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from workbench.dbaudit.dialect import compile_regex
+from workbench.engagement import read_yaml
 from workbench.errors import InputError
 
 #: ``left op right`` of a cross-field rule: a column, an operator, a column or a literal.
@@ -68,9 +69,12 @@ class Rule(BaseModel):
             )
         if self.regex is not None:
             try:
-                re.compile(self.regex)
-            except re.error as exc:
-                raise ValueError(f"regex {self.regex!r} does not compile: {exc}") from None
+                compile_regex(self.regex)
+            except ValueError as exc:
+                raise ValueError(
+                    f"regex {self.regex!r} does not compile as RE2 ({exc}); write it without "
+                    "backreferences or lookaround"
+                ) from None
         return self
 
     @property
@@ -197,10 +201,8 @@ def load_rules(source: str | Path | dict[str, Any] | AuditRules | None) -> Audit
         where = str(path)
         if not path.exists():
             raise InputError(f"database rules file {path} does not exist")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"database rules file {path} is not valid YAML: {exc}") from None
+        # safe YAML without aliases, a regular file of settings size (see read_yaml)
+        data = read_yaml(path) or {}
     else:
         data = source
     if not isinstance(data, dict):
