@@ -31,10 +31,13 @@ _INNER_SECRET = re.compile(
 )
 #: ``scheme://user:password@`` in free text; the password may hold ``/`` and ``:``.
 _USERINFO = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:)[^\s'\"]*@")
+#: A URL quoted in free text: up to a blank, a quote or a closing bracket.
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"()<>]+")
 #: ``password=...`` (and kin) in free text: a query string, a DSN, an error message.
 _KEY_VALUE = re.compile(
-    r"(?P<key>\b[\w.-]*(?:pass|pwd|secret|token|credential|api_?key)[\w.-]*\s*[=:]\s*)"
-    r"(?P<value>\{[^}]*\}|'[^']*'|\"[^\"]*\"|[^\s&;,'\")]+)",
+    r"(?P<key>\b[\w.-]*(?:pass|pwd|secret|token|credential|api_?key)[\w.-]*"
+    r"\s*(?:=|%3D)\s*)"
+    r"(?P<value>\{[^}]*\}|'[^']*'|\"[^\"]*\"|(?:(?!%3B|%26)[^\s&;,'\")])+)",
     re.I,
 )
 
@@ -104,13 +107,17 @@ def redact_url(url: str | URL) -> str:
     Returns
     -------
     str
-        Safe to show in a report, a notebook, a manifest, a log or a message.
+        Safe to show in a report, a notebook, a manifest, a log or a message; a URL without
+        a secret is shown as written.
     """
     if not isinstance(url, URL):
         try:
-            url = make_url(url)
+            parsed = make_url(url)
         except Exception:
-            return redact_text(str(url))
+            return _redact_words(str(url))
+        if password_location(parsed) is None:
+            return str(url)
+        url = parsed
     query: dict[str, str | tuple[str, ...]] = {}
     for key, value in url.query.items():
         if _SECRET_KEY.search(key):
@@ -141,6 +148,10 @@ def redact_text(text: str) -> str:
     -------
     str
     """
+    return _redact_words(_URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text))
+
+
+def _redact_words(text: str) -> str:
     text = _USERINFO.sub(lambda m: m["head"] + MASK + "@", text)
     return _KEY_VALUE.sub(lambda m: m["key"] + MASK, text)
 

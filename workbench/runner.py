@@ -1115,7 +1115,9 @@ def _database_summary(engagement: LoadedEngagement) -> dict[str, Any] | None:
     db = engagement.config.database
     if db is None:
         return None
-    return {"url": db.url, "password_env": db.password_env, "rules": db.rules}
+    from workbench.dburl import redact_url
+
+    return {"url": redact_url(db.url), "password_env": db.password_env, "rules": db.rules}
 
 
 def _count_findings(run_dir: Path, records: list[PlaybookRun]) -> None:

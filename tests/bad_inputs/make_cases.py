@@ -614,6 +614,96 @@ def database_rules_break_their_schema(f: Path) -> dict[str, Any]:
     return {"expect": ["inputs/db_rules.yaml", "rules.0.severity"]}
 
 
+# -- secrets, confinement and hostile settings (issue 16) ---------------------------------
+@case
+def password_in_database_url_query(f: Path) -> dict[str, Any]:
+    url = "postgresql+psycopg://auditor@127.0.0.1:5432/erp?sslmode=prefer&password=Sup3rSecret"
+    write(f, playbooks=["database-audit"], database={"url": url})
+    return {
+        "expect": ["database.url", "holds a password (query parameter 'password')"],
+        "absent": ["Sup3rSecret"],
+    }
+
+
+@case
+def password_with_a_slash_in_database_url(f: Path) -> dict[str, Any]:
+    # the database audit is not even run: the url alone is refused
+    write(f, database={"url": "postgresql+psycopg://auditor:Pa/Sup3rSecret@127.0.0.1:5432/erp"})
+    return {
+        "expect": ["database.url", "holds a password (user:password@)"],
+        "absent": ["Sup3rSecret"],
+    }
+
+
+@case
+def database_given_as_a_string_with_a_password(f: Path) -> dict[str, Any]:
+    write(f, database="postgresql+psycopg://auditor:Pa/Sup3rSecret@127.0.0.1:5432/erp")
+    return {"expect": ["engagement.yaml: database", "***"], "absent": ["Sup3rSecret"]}
+
+
+@case
+def sqlite_database_outside_the_engagement(f: Path) -> dict[str, Any]:
+    write(f, playbooks=["database-audit"], database={"url": "sqlite:///../other-client/erp.sqlite"})
+    return {"expect": ["the database url points at '../other-client/erp.sqlite'", "outside"]}
+
+
+@case
+def sqlite_database_at_an_absolute_path_elsewhere(f: Path) -> dict[str, Any]:
+    write(f, playbooks=["database-audit"], database={"url": "sqlite:////srv/other-client/erp.db"})
+    return {"expect": ["'/srv/other-client/erp.db'", "outside the engagement folder"]}
+
+
+@case
+def duckdb_url_turning_read_write_on(f: Path) -> dict[str, Any]:
+    url = "duckdb:///inputs/erp.duckdb?access_mode=read_write"
+    write(f, playbooks=["database-audit"], database={"url": url})
+    return {"expect": ["database.url", "takes no options (access_mode)", "read-only"]}
+
+
+@case
+def sqlite_url_as_a_file_uri(f: Path) -> dict[str, Any]:
+    write(f, playbooks=["database-audit"], database={"url": "sqlite:///file:/srv/erp.db"})
+    return {"expect": ["is a file: URI", "relative to the engagement folder"]}
+
+
+@case
+def yaml_alias_bomb(f: Path) -> dict[str, Any]:
+    write(f)
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [{', '.join([f'*{previous}'] * 10)}]")
+    text = (f / "engagement.yaml").read_text() + "\n".join(lines) + "\n"
+    (f / "engagement.yaml").write_text(text)
+    return {"expect": ["engagement.yaml line", "aliases (*name) are not allowed"]}
+
+
+@case
+def database_rules_with_an_alias_bomb(f: Path) -> dict[str, Any]:
+    write(
+        f,
+        playbooks=["database-audit"],
+        database={"url": "sqlite:///inputs/erp.sqlite", "rules": "inputs/db_rules.yaml"},
+    )
+    (f / "inputs" / "db_rules.yaml").write_text(
+        "ignore_tables: &t [a, a, a, a, a, a, a, a]\nschemas: [*t, *t, *t, *t, *t, *t]\n"
+    )
+    return {"expect": ["inputs/db_rules.yaml line 2", "aliases (*name) are not allowed"]}
+
+
+@case
+def database_rule_regex_beyond_re2(f: Path) -> dict[str, Any]:
+    write(
+        f,
+        playbooks=["database-audit"],
+        database={"url": "sqlite:///inputs/erp.sqlite", "rules": "inputs/db_rules.yaml"},
+    )
+    (f / "inputs" / "db_rules.yaml").write_text(
+        "rules:\n  - table: invoices\n    column: number\n    regex: '^(?=INV)(\\w+)-\\1$'\n"
+    )
+    return {"expect": ["inputs/db_rules.yaml", "does not compile as RE2"]}
+
+
 def main() -> None:
     if HERE.exists():
         shutil.rmtree(HERE)

@@ -20,9 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.parse
 import uuid
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from tests.hardening.artifacts import leaks as artifact_leaks
 from tests.servers import admin_engine
 from workbench.demo import database as demo_db
 from workbench.demo.core import DemoContext
@@ -42,16 +41,6 @@ PASSWORD_ENV = "WB_HARDENING_DB_PASSWORD"
 #: Characters that URLs and drivers escape, so that every escaped form is searched for.
 PASSWORD = f"Pw:{uuid.uuid4().hex[:12]}/@%?+x"
 TOKEN = f"tok-{uuid.uuid4().hex}"
-
-
-def secret_forms(secret: str) -> set[str]:
-    """The secret as text and in the forms a URL, a form or a driver would write it."""
-    return {
-        secret,
-        urllib.parse.quote(secret, safe=""),
-        urllib.parse.quote(secret),
-        urllib.parse.quote_plus(secret),
-    }
 
 
 @dataclass
@@ -193,37 +182,9 @@ def runs(
     }
 
 
-def artifact_texts(reports: Path) -> Iterator[tuple[str, str]]:
-    """Every file under ``reports`` as text: PDFs through pdftotext, XLSX part by part."""
-    for path in sorted(reports.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue
-        rel = str(path.relative_to(reports))
-        data = path.read_bytes()
-        yield rel, data.decode("utf-8", errors="replace")
-        if path.suffix == ".pdf":
-            text = subprocess.run(
-                ["pdftotext", "-layout", str(path), "-"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            assert text.strip(), f"{rel}: no text extracted, the search would prove nothing"
-            yield f"{rel} (text)", text
-        if path.suffix in (".xlsx", ".docx", ".zip"):
-            with zipfile.ZipFile(path) as archive:
-                for member in archive.namelist():
-                    body = archive.read(member).decode("utf-8", errors="replace")
-                    yield f"{rel}!{member}", body
-
-
 def leaks(run: Run, secret: str) -> list[str]:
     """Where a form of ``secret`` appears: file (and part) names, or ``output``."""
-    forms = secret_forms(secret)
-    found = [name for name, text in artifact_texts(run.reports) if any(f in text for f in forms)]
-    if any(f in run.output for f in forms):
-        found.append("output of the command")
-    return found
+    return artifact_leaks(run.reports, run.output, secret)
 
 
 @pytest.mark.slow

@@ -173,9 +173,7 @@ def _sqlite_engine(url: URL, timeout_s: float) -> Engine:
     uri = "file:" + urllib.parse.quote(path) + "?mode=ro"
 
     def creator() -> sqlite3.Connection:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        conn.create_function("regexp", 2, sqlite_regexp, deterministic=True)
-        return conn
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
     engine = sa.create_engine("sqlite+pysqlite://", creator=creator, poolclass=sa.pool.StaticPool)
 
@@ -184,6 +182,8 @@ def _sqlite_engine(url: URL, timeout_s: float) -> Engine:
         state: dict[str, float | None] = {"deadline": None}
         record.info["deadline"] = state
         dbapi_conn.execute("PRAGMA query_only = ON")
+        # after SQLAlchemy's own connect hook, which registers a regexp on Python's re
+        dbapi_conn.create_function("regexp", 2, sqlite_regexp, deterministic=True)
 
         def _progress() -> int:
             # A non-zero return interrupts the running statement: the statement timeout.
