@@ -61,6 +61,8 @@ def style_rc() -> dict[str, Any]:
     from cycler import cycler
 
     return {
+        # client names and KPI labels are text: "$\\foo$" must not be read as mathtext
+        "text.parse_math": False,
         "figure.figsize": FIGURE_SIZE,
         "figure.dpi": 100,
         "savefig.dpi": DPI,

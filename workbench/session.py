@@ -27,6 +27,7 @@ from workbench.io import load_inputs
 from workbench.io.loader import LoadResult
 from workbench.paths import demo_dir
 from workbench.playbooks import PlaybookSpec, get_playbook
+from workbench.report.markup import md_text
 
 RESULTS_MIME = "application/vnd.workbench.results+json"
 #: Most points a finding of each severity takes off a playbook's score of 100; a finding
@@ -229,7 +230,8 @@ class PlaybookSession:
     def limitation(self, check: str, reason: str) -> None:
         """A check that could not run, and why: shown here and listed in the appendix."""
         self.limitations.append({"check": check, "reason": reason})
-        display(Markdown(f"> **Not assessed — {check}.** {reason}"))
+        # both name client data (a table, a segment): text, never markup
+        display(Markdown(f"> **Not assessed — {md_text(check)}.** {md_text(reason)}"))
 
     # -- presentation ---------------------------------------------------------------------
     def show(

@@ -20,6 +20,8 @@ Chromium is the Debian ``chromium`` package; without it the browser test skips, 
 
 from __future__ import annotations
 
+import base64
+import csv
 import json
 import os
 import re
@@ -38,6 +40,9 @@ from tests.hardening.browser import find_chromium, visit
 pytestmark = pytest.mark.slow
 
 SCRIPT = "<script>alert(1)</script>"
+#: A picture smuggled in as a name: an SVG banner in a markdown image with a data: URL.
+BANNER_SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text y="20">AUDIT PASSED</text></svg>'
+BANNER = "![ok](data:image/svg+xml;base64," + base64.b64encode(BANNER_SVG.encode()).decode() + ")"
 IMG = '<img src=x onerror="alert(2)">'
 JS_LINK = "javascript:alert(document.cookie)"
 URL = "http://evil.example/track.png"
@@ -54,6 +59,7 @@ HOSTILE = [
     '<link rel="stylesheet" href="https://evil.example/a.css">',
     '=HYPERLINK("http://evil.example/x","Open invoice")',
     "+cmd|' /C calc'!A0",
+    BANNER,
 ]
 CLIENT = '<b onmouseover="alert(6)">Acme</b> Holdings'
 LABEL = "<script>alert(7)</script> portfolio"
@@ -321,6 +327,30 @@ def test_client_data_shows_as_text(run_dir: Path, name: str) -> None:
         assert hostile in text, f"{hostile!r} is not shown as text"
     assert "Acme</b> Holdings" in text  # the client's name, on the cover
     assert SCRIPT not in html  # and never as markup
+
+
+@pytest.mark.parametrize("name", ["report.html", "hostile-audit.html"])
+def test_a_name_holding_a_picture_is_no_picture(run_dir: Path, name: str) -> None:
+    html = (run_dir / name).read_text(encoding="utf-8")
+    payload = BANNER.split(",", 1)[1].rstrip(")")
+    doc = Document()
+    doc.feed(html)
+    sources = [a.get("src") or "" for tag, a in doc.elements if tag == "img"]
+    assert sources and not [src for src in sources if payload in src]
+    assert "AUDIT PASSED" not in visible_text(html)
+
+
+def test_metrics_csv_holds_no_formula(run_dir: Path) -> None:
+    with (run_dir / "metrics.csv").open(newline="", encoding="utf-8") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    runnable = [
+        c
+        for c in cells
+        if c.startswith(("=", "+", "-", "@", "\t", "\r"))
+        and not c.lstrip("+-").replace(".", "", 1).isdigit()
+    ]
+    assert runnable == []
+    assert '\'=HYPERLINK("http://evil.example/x","Open invoice")' in cells
 
 
 def test_the_register_holds_client_data_as_text(run_dir: Path) -> None:

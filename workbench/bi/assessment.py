@@ -27,6 +27,7 @@ from workbench.bi import (
 from workbench.bi import expenses as expense_checks
 from workbench.bi.frames import CheckResult, money
 from workbench.findings import Finding, Metric, metrics_from_frame
+from workbench.report.markup import md_text
 
 
 @dataclass
@@ -74,12 +75,12 @@ class Assessment:
             out.append(
                 f"Revenue at stake across the leakage checks: "
                 f"**{money(self.at_stake(), currency)}**, {top['share']:.0%} of it in "
-                f"{top['segment']}."
+                f"{md_text(top['segment'])}."
             )
         if "pain_points" in self.tables and not self.tables["pain_points"].empty:
             top = self.tables["pain_points"].iloc[0]
             out.append(
-                f"{top['segment']} ranks first on pain points (mean share "
+                f"{md_text(top['segment'])} ranks first on pain points (mean share "
                 f"{top['score']:.0%} of delay, leakage, overrun and defects)."
             )
         return out

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from workbench.bi.frames import money
 from workbench.findings import Finding, sort_findings
+from workbench.report.markup import md_text
 
 
 def _first_sentence(text: str) -> str:
@@ -69,8 +70,10 @@ def executive_summary(
     for i, f in enumerate(chosen, start=1):
         stake = f" At stake: {money(f.exceptions.value, currency)}." if f.exceptions.value else ""
         ident = f"{f.id} " if f.id else ""
+        # a finding's text is plain text that names client data (vendors, projects, KPIs)
         lines.append(
-            f"{i}. **{f.title}** ({ident}{f.severity}). {_first_sentence(f.summary)}"
-            f"{stake} Owner: {f.owner_role}. Next: {f.recommendation}"
+            f"{i}. **{md_text(f.title)}** ({ident}{f.severity}). "
+            f"{md_text(_first_sentence(f.summary))}{stake} Owner: {md_text(f.owner_role)}. "
+            f"Next: {md_text(f.recommendation)}"
         )
     return "\n".join(lines)

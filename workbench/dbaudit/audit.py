@@ -25,6 +25,7 @@ from workbench.dbaudit.rules import AuditRules, load_rules
 from workbench.dbaudit.scorecard import database_scores, table_scores
 from workbench.errors import InputError
 from workbench.findings import Finding, Metric
+from workbench.report.markup import md_text
 
 METHOD = """\
 Every check runs as SQL inside the audited database over one read-only connection; only
@@ -299,14 +300,14 @@ def summary_points(r: AuditResult, limit: int = 5) -> list[str]:
         worst = orphans.sort_values("orphan_rows").iloc[-1].relationship
         points.append(
             f"{int(orphans.orphan_rows.sum())} orphan rows across {len(orphans)} of "
-            f"{len(tested)} relationships, worst {worst}."
+            f"{len(tested)} relationships, worst {md_text(worst)}."
         )
     else:
         points.append(f"No orphan rows in the {len(tested)} relationships tested.")
     if len(r.no_primary_key):
         points.append(
             f"{len(r.no_primary_key)} table(s) without a primary key: "
-            f"{', '.join(r.no_primary_key.table)}."
+            f"{md_text(', '.join(r.no_primary_key.table))}."
         )
     broken = r.rules[(r.rules.status == "tested") & (r.rules.violations > 0)]
     if len(broken):
@@ -324,7 +325,7 @@ def summary_points(r: AuditResult, limit: int = 5) -> list[str]:
     if len(past):
         points.append(
             f"{int(past.rows_past_retention.sum())} rows kept past their retention "
-            f"period in {', '.join(past.table)}."
+            f"period in {md_text(', '.join(past.table))}."
         )
     return points[:limit]
 

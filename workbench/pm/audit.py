@@ -19,6 +19,7 @@ from workbench.findings import SEVERITY_RANK, Finding, Metric
 from workbench.frames import frame_metrics
 from workbench.pm import change_risk, evm, governance, maturity, roles, workload
 from workbench.pm._frames import fmt_ids, fmt_money, period_months, plural
+from workbench.report.markup import md_text
 
 
 @dataclass
@@ -727,7 +728,10 @@ def executive_summary(audit: PMAudit) -> str:
         if buried:
             shares = audit.shares.set_index("person_id")["pmo_share"]
             who = ", ".join(
-                f"{i} {audit.names.get(i, '')} ({shares[i]:.0%})".replace("  ", " ") for i in buried
+                f"{md_text(i)} {md_text(audit.names.get(i, ''))} ({shares[i]:.0%})".replace(
+                    "  ", " "
+                )
+                for i in buried
             )
             measured = int(audit.shares["has_timesheets"].sum())
             parts.append(
@@ -745,7 +749,8 @@ def executive_summary(audit: PMAudit) -> str:
             parts.append(
                 "Overloaded: "
                 + ", ".join(
-                    f"{i} (up to {peak[i]:.1f} size-weighted projects at once)" for i in overloaded
+                    f"{md_text(i)} (up to {peak[i]:.1f} size-weighted projects at once)"
+                    for i in overloaded
                 )
                 + "."
             )
@@ -764,11 +769,11 @@ def executive_summary(audit: PMAudit) -> str:
             vac = float(audit.latest.loc[audit.latest["project_id"].isin(over), "vac"].sum())
             parts.append(
                 f"{len(over)} overrun their budget (CPI < {p.cpi_red:g}: "
-                f"{fmt_ids(over)}), heading for {fmt_money(-vac, audit.currency)} "
+                f"{md_text(fmt_ids(over))}), heading for {fmt_money(-vac, audit.currency)} "
                 f"over budget"
             )
         if late:
-            parts.append(f"{len(late)} are late (SPI(t) < {p.spi_red:g}: {fmt_ids(late)})")
+            parts.append(f"{len(late)} are late (SPI(t) < {p.spi_red:g}: {md_text(fmt_ids(late))})")
         head = (
             f"**{int(t.get('red', 0))} of {int(t.get('projects', 0))} projects are red.** "
             if t
@@ -789,7 +794,8 @@ def executive_summary(audit: PMAudit) -> str:
             f"**Maturity is below the target level {p.target_level} in {len(below)} of "
             f"{len(assessed)} assessed areas.** Weakest: "
             + ", ".join(
-                f"{r.label} (level {int(r.level)}, mean {r.mean:.1f})" for r in weakest.itertuples()
+                f"{md_text(r.label)} (level {int(r.level)}, mean {r.mean:.1f})"
+                for r in weakest.itertuples()
             )
             + f". {len(audit.gaps)} practices are not "
             "applied at the target level (ranked in the gap list)."
@@ -807,12 +813,13 @@ def executive_summary(audit: PMAudit) -> str:
         if len(claims):
             parts.append(
                 "claimed as standard but not followed: "
-                + "; ".join(f"{r.rule} ({r.compliance:.0%})" for r in claims.itertuples())
+                + "; ".join(f"{md_text(r.rule)} ({r.compliance:.0%})" for r in claims.itertuples())
             )
         nodata = audit.ids("evm_no_data")
         if nodata:
             parts.append(
-                f"{len(nodata)} running projects report no earned value ({fmt_ids(nodata)})"
+                f"{len(nodata)} running projects report no earned value "
+                f"({md_text(fmt_ids(nodata))})"
             )
         gaps = audit.ids("evm_reporting_gaps")
         if gaps:

@@ -32,6 +32,7 @@ from workbench.records.register import (
     project_teams,
     record_finding,
 )
+from workbench.report.markup import md_text
 
 #: Report sections and the checks whose findings and evidence they show.
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -520,7 +521,7 @@ def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
             if len(acc):
                 text += (
                     f", including {len(acc)} acceptance certificate(s) "
-                    f"({', '.join(acc['project_id'])})"
+                    f"({md_text(', '.join(acc['project_id']))})"
                 )
             text += "."
         lines.append(text)
@@ -533,7 +534,7 @@ def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
             continue
         worst = min(SEVERITY_RANK[f.severity] for f in found)
         count = sum(f.exceptions.count for f in found)
-        parts = [f"{_lower_first(f.title)} ({f.severity})" for f in found[:3]]
+        parts = [f"{md_text(_lower_first(f.title))} ({f.severity})" for f in found[:3]]
         areas.append((worst, -count, f"**{section}.** " + "; ".join(parts) + "."))
     for _, _, text in sorted(areas)[: max(0, limit - len(lines) - 2)]:
         lines.append(text)
@@ -542,9 +543,9 @@ def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
         best, worst_row = teams.iloc[0], teams.iloc[-1]
         flagged = int(audit.pm_scores["small_sample"].sum()) if not audit.pm_scores.empty else 0
         text = (
-            f"**Ranking.** {best['team']} leads with {best['score']:.1f} points "
+            f"**Ranking.** {md_text(best['team'])} leads with {best['score']:.1f} points "
             f"(pass rate {best['pass_rate']:.1%}, 95% CI {best['ci_low']:.1%}–"
-            f"{best['ci_high']:.1%}); {worst_row['team']} trails with "
+            f"{best['ci_high']:.1%}); {md_text(worst_row['team'])} trails with "
             f"{worst_row['score']:.1f}."
         )
         if best["ci_low"] <= worst_row["ci_high"]:

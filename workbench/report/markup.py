@@ -3,8 +3,13 @@
 Narrative in a report comes from two places: markdown cells of the playbook notebook and
 markdown computed from client data (``text/markdown`` outputs). Both are rendered here, with
 raw HTML escaped (a vendor called ``<script>`` prints as text), links to other documents shown
-as text (a report never points the reader's browser at the network) and images accepted only
-as ``data:`` URLs.
+as text (a report never points the reader's browser at the network) and images shown as
+their alt text: a report's pictures are its charts, which come from notebook outputs, never
+from markdown (a client name holding ``![x](data:image/svg+xml;...)`` would otherwise become
+a picture in the deliverable).
+
+Client strings placed into computed markdown go through :func:`md_text` first, so that a
+segment called ``**Approved**`` or ``# Summary`` is shown as written, not as markup.
 """
 
 from __future__ import annotations
@@ -19,6 +24,28 @@ from markupsafe import escape
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_MARKS = re.compile(r"[*_`]+")
+#: Characters that markdown (CommonMark and its table and strikethrough extensions) may read
+#: as markup; each is backslash-escaped in client text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&=:\"'$])")
+
+
+def md_text(value: object) -> str:
+    """A client string (a name, an id, a KPI, a reason) as literal text inside markdown.
+
+    Parameters
+    ----------
+    value : object
+        Any value; it is shown as ``str(value)`` would print it.
+
+    Returns
+    -------
+    str
+        Markdown that renders as exactly that text, on one line: every character markdown
+        could read as markup is backslash-escaped and line breaks become spaces, so the value
+        can neither start a heading, a list or a table nor end the sentence around it.
+    """
+    text = " ".join(str(value).split("\n")).replace("\r", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def slugify(text: str) -> str:
@@ -138,10 +165,8 @@ class ReportRenderer(mistune.HTMLRenderer):
         return f'{text} <span class="wb-url">({shown})</span>'
 
     def image(self, text: str, url: str, title: str | None = None) -> str:
-        """Render embedded (``data:``) images; anything else becomes its alt text."""
+        """Render an image as its alt text: pictures come from outputs, never from markdown."""
         alt = escape(mistune.util.striptags(text))
-        if url.startswith("data:image/"):
-            return f'<img src="{escape(url)}" alt="{alt}" />'
         return f'<span class="wb-missing-image">[{alt}]</span>'
 
 

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -22,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workbench.cells import csv_text
 from workbench.charts import SEVERITY_COLOURS
 from workbench.findings import METRIC_COLUMNS, SEVERITIES, SEVERITY_RANK, Finding, Metric
 from workbench.report.document import ReportMeta, format_date
@@ -143,15 +142,20 @@ def metrics_csv(metrics: Iterable[Metric]) -> str:
     str
         CSV with the columns of :data:`workbench.findings.METRIC_COLUMNS`, ``\\n`` line ends,
         sorted by :func:`metric_sort_key`; integral values without a decimal part, other
-        values in Python's shortest round-trip form, missing values blank.
+        values in Python's shortest round-trip form, missing values blank. Text a
+        spreadsheet would read as a formula (a client id ``=cmd|...``) starts with ``'``
+        (see :func:`workbench.cells.neutralise`).
     """
     rows = sorted((m.to_row() for m in metrics), key=metric_sort_key)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(METRIC_COLUMNS)
-    for row in rows:
-        writer.writerow([_format_value(row[c]) if c == "value" else row[c] for c in METRIC_COLUMNS])
-    return buffer.getvalue()
+    return csv_text(
+        [
+            METRIC_COLUMNS,
+            *(
+                [_format_value(row[c]) if c == "value" else row[c] for c in METRIC_COLUMNS]
+                for row in rows
+            ),
+        ]
+    )
 
 
 def write_metrics_csv(metrics: Iterable[Metric], path: Path) -> None:
