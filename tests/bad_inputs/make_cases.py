@@ -704,6 +704,23 @@ def database_rule_regex_beyond_re2(f: Path) -> dict[str, Any]:
     return {"expect": ["inputs/db_rules.yaml", "does not compile as RE2"]}
 
 
+@case
+def xlsx_with_a_cell_at_the_last_cell_of_the_sheet(f: Path) -> dict[str, Any]:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Projects"
+    ws.append(HEADER.split(","))
+    ws.append(["PRJ-1", "A", "E", "C", "P001", "x", "active", "2025-01-01", "2025-02-01", 1, 2])
+    ws["XFD1048576"] = "x"  # a 5 KB file that declares 17 billion cells
+    (f / "inputs").mkdir(parents=True)
+    wb.save(f / "inputs" / "projects.xlsx")
+    write(f, {"staff.csv": staff()})
+    cfg = yaml.safe_load((f / "engagement.yaml").read_text())
+    cfg["inputs"]["projects"] = {"path": "inputs/projects.xlsx", "sheet": "Projects"}
+    (f / "engagement.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return {"expect": ["projects.xlsx [Projects]", "row 1,048,576 and column 16,384", "cells"]}
+
+
 def main() -> None:
     if HERE.exists():
         shutil.rmtree(HERE)

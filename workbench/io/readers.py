@@ -19,6 +19,7 @@ import pandas as pd
 
 from workbench.contracts.schema import normalise_name
 from workbench.errors import InputError
+from workbench.io.bounds import bounded_rows, check_parquet, check_text_file, check_workbook
 
 #: Files larger than this are refused with a message instead of exhausting memory
 #: (``WORKBENCH_MAX_INPUT_MB`` changes it).
@@ -123,6 +124,7 @@ def read_csv(path: Path) -> RawTable:
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     sep = detect_delimiter(text)
+    check_text_file(path, sep)  # the whole file, before pandas expands it
     decimal = "," if _looks_decimal_comma(text, sep) else "."
     try:
         frame = pd.read_csv(
@@ -171,6 +173,7 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
 
     if path.suffix.lower() == ".xls":
         raise InputError(f"{path}: the old .xls format is not read; save it as .xlsx")
+    check_workbook(path)  # shared strings are read whole by load_workbook
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -192,7 +195,9 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
         notes = []
         if ws.sheet_state != "visible":
             notes.append(f"sheet {match!r} is hidden")
-        rows = [tuple(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+        # the declared dimension may claim XFD1048576: rows as stored, bounded as they come
+        ws.reset_dimensions()
+        rows = bounded_rows(ws.iter_rows(min_row=1, values_only=True), f"{path} [{match}]")
     finally:
         wb.close()
     expected = {normalise_name(c) for c in expected_columns}
@@ -227,6 +232,7 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
 
 def read_parquet(path: Path) -> RawTable:
     _check_file(path)
+    check_parquet(path)
     import pyarrow as pa_arrow
     import pyarrow.parquet as pq
 
