@@ -113,6 +113,16 @@ def with_projects(folder: Path, df: pd.DataFrame, **config: Any) -> None:
     write(folder, {"projects.csv": df, "staff.csv": staff()}, **config)
 
 
+def with_projects_workbook(folder: Path, wb: Workbook, file: str, sheet: str) -> None:
+    """An engagement whose projects table is sheet ``sheet`` of workbook ``wb``."""
+    (folder / "inputs").mkdir(parents=True)
+    wb.save(folder / "inputs" / file)
+    write(folder, {"staff.csv": staff()})
+    cfg = yaml.safe_load((folder / "engagement.yaml").read_text())
+    cfg["inputs"]["projects"] = {"path": f"inputs/{file}", "sheet": sheet}
+    (folder / "engagement.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+
 # -- columns -------------------------------------------------------------------------------
 @case
 def missing_required_column(f: Path) -> dict[str, Any]:
@@ -145,12 +155,7 @@ def merged_header_cells_in_xlsx(f: Path) -> dict[str, Any]:
         ws.append(
             [f"PRJ-{i}", "A", "E", "C", "P001", "x", "active", "2025-01-01", "2025-02-01", 1, 2]
         )
-    (f / "inputs").mkdir(parents=True)
-    wb.save(f / "inputs" / "register.xlsx")
-    write(f, {"staff.csv": staff()})
-    cfg = yaml.safe_load((f / "engagement.yaml").read_text())
-    cfg["inputs"]["projects"] = {"path": "inputs/register.xlsx", "sheet": "Sheet"}
-    (f / "engagement.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    with_projects_workbook(f, wb, "register.xlsx", "Sheet")
     return {"expect": ["register.xlsx [Sheet]", "column budget", "required column is missing"]}
 
 
@@ -712,12 +717,7 @@ def xlsx_with_a_cell_at_the_last_cell_of_the_sheet(f: Path) -> dict[str, Any]:
     ws.append(HEADER.split(","))
     ws.append(["PRJ-1", "A", "E", "C", "P001", "x", "active", "2025-01-01", "2025-02-01", 1, 2])
     ws["XFD1048576"] = "x"  # a 5 KB file that declares 17 billion cells
-    (f / "inputs").mkdir(parents=True)
-    wb.save(f / "inputs" / "projects.xlsx")
-    write(f, {"staff.csv": staff()})
-    cfg = yaml.safe_load((f / "engagement.yaml").read_text())
-    cfg["inputs"]["projects"] = {"path": "inputs/projects.xlsx", "sheet": "Projects"}
-    (f / "engagement.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    with_projects_workbook(f, wb, "projects.xlsx", "Projects")
     return {"expect": ["projects.xlsx [Projects]", "row 1,048,576 and column 16,384", "cells"]}
 
 

@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from tests.hardening.engagements import write_engagement
 from workbench.dbaudit import connect, run_audit
 from workbench.engagement import load_engagement
 from workbench.errors import InputError
@@ -37,17 +38,8 @@ def _database(path: Path) -> Path:
     return path
 
 
-def _engagement(folder: Path, url: str, **database: str) -> Path:
-    (folder / "inputs").mkdir(parents=True, exist_ok=True)
-    config = {
-        "client": "Acme Holdings",
-        "engagement": "acme-2026",
-        "period": {"start": "2025-01-01", "end": "2025-12-31"},
-        "playbooks": ["database-audit"],
-        "database": {"url": url, **database},
-    }
-    (folder / "engagement.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return folder
+def _engagement(folder: Path, url: str) -> Path:
+    return write_engagement(folder, playbooks=["database-audit"], database={"url": url})
 
 
 def test_a_symlink_to_another_clients_database_is_refused(tmp_path: Path) -> None:
@@ -122,6 +114,7 @@ def test_the_duckdb_audit_connection_reads_no_other_file(tmp_path: Path) -> None
 
 AUDIT_WITH_A_BACKTRACKING_RULE = """
 import sys, time
+from tests.hardening.engagements import write_engagement
 from workbench.dbaudit import connect, run_audit
 rules = {"rules": [{"table": "invoices", "column": "number", "regex": "^(a+)+$"}]}
 engine = connect(f"sqlite:///{sys.argv[1]}", statement_timeout_s=2)

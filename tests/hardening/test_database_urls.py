@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.hardening.artifacts import leaks
+from tests.hardening.engagements import write_engagement
 from tests.servers import admin_engine
 from workbench.dbaudit.connect import connect
 from workbench.dburl import redact_text, redact_url
@@ -51,8 +51,12 @@ URLS = {
 
 
 def _engagement(folder: Path, database: Any, playbooks: list[str]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "inputs").mkdir(exist_ok=True)
+    write_engagement(
+        folder,
+        playbooks=playbooks,
+        inputs={"projects": "inputs/projects.csv", "staff": "inputs/staff.csv"},
+        database=database,
+    )
     (folder / "inputs" / "projects.csv").write_text(
         "project_id,name,segment,customer,pm_id,project_type,status,baseline_start,"
         "baseline_finish,budget,contract_value\n"
@@ -62,15 +66,6 @@ def _engagement(folder: Path, database: Any, playbooks: list[str]) -> Path:
     (folder / "inputs" / "staff.csv").write_text(
         "person_id,name,role,team,segment\nP001,Amira Costa,Project Manager,PM,Enterprise\n"
     )
-    config = {
-        "client": "Acme Holdings",
-        "engagement": "acme-2026",
-        "period": {"start": "2025-01-01", "end": "2025-12-31"},
-        "playbooks": playbooks,
-        "inputs": {"projects": "inputs/projects.csv", "staff": "inputs/staff.csv"},
-        "database": database,
-    }
-    (folder / "engagement.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return folder
 
 

@@ -17,8 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 from openpyxl import Workbook
+
+from tests.hardening.engagements import write_engagement
 
 #: The address space the child may use, and the peak it must stay under.
 CAP_BYTES = 1536 * 1024**2
@@ -63,16 +64,7 @@ ROW = [
 
 
 def _engagement(folder: Path, projects: str) -> Path:
-    (folder / "inputs").mkdir(parents=True, exist_ok=True)
-    config = {
-        "client": "Acme Holdings",
-        "engagement": "acme-2026",
-        "period": {"start": "2025-01-01", "end": "2025-12-31"},
-        "playbooks": ["bi-assessment"],
-        "inputs": {"projects": projects},
-    }
-    (folder / "engagement.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return folder
+    return write_engagement(folder, playbooks=["bi-assessment"], inputs={"projects": projects})
 
 
 def _validate(folder: Path) -> tuple[int, str, int]:
@@ -111,6 +103,21 @@ def test_a_workbook_with_a_cell_at_the_last_cell_of_the_sheet(tmp_path: Path) ->
     )
 
 
+#: Where a workbook declares its shared strings (openpyxl writes inline strings instead).
+_DECLARE_STRINGS = {
+    "[Content_Types].xml": (
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>',
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        b"</Relationships>",
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rSST"/>',
+    ),
+}
+
+
 def _shared_strings_bomb(path: Path, expanded: int) -> None:
     """A workbook whose shared strings expand to ``expanded`` bytes."""
     book = Workbook()
@@ -126,20 +133,9 @@ def _shared_strings_bomb(path: Path, expanded: int) -> None:
     ):
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "[Content_Types].xml" and b"sharedStrings" not in data:
-                data = data.replace(
-                    b"</Types>",
-                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-                    b"</Types>",
-                )
-            if item.filename == "xl/_rels/workbook.xml.rels" and b"sharedStrings" not in data:
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/'
-                    b'2006/relationships/sharedStrings" Target="sharedStrings.xml" Id="rSST"/>'
-                    b"</Relationships>",
-                )
+            if item.filename in _DECLARE_STRINGS and b"sharedStrings" not in data:
+                end, declaration = _DECLARE_STRINGS[item.filename]
+                data = data.replace(end, declaration + end)
             if item.filename != "xl/sharedStrings.xml":
                 target.writestr(item, data)
         with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as out:
