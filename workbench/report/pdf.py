@@ -5,21 +5,20 @@ page numbers, contents with page references) without a browser. The URL fetcher 
 the ``data:`` URLs the report itself placed, as the source of its own ``<img>`` elements
 (the charts): never the network, not even for a stray link, and never a ``data:`` URL met
 anywhere else (inside a picture, in a style). A picture that nests pictures inside itself
-could otherwise keep the layout busy for hours. The layout runs in a child process that is
-stopped after :func:`pdf_timeout_s` seconds (``WORKBENCH_PDF_TIMEOUT_S``).
+could otherwise keep the layout busy for hours. The layout runs in a child interpreter that
+is stopped after :func:`pdf_timeout_s` seconds (``WORKBENCH_PDF_TIMEOUT_S``).
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import logging
-import multiprocessing
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Collection
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -105,27 +104,26 @@ def _layout(html: str) -> tuple[bytes, list[str]]:
     return bytes(document.write_pdf()), fetcher.refused
 
 
-def _layout_in_child(html: str, conn: Connection) -> None:
-    try:
-        conn.send(("pdf", _layout(html)))
-    except BaseException as exc:  # sent back and raised in the parent
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+def _child_main() -> int:
+    """``python -m workbench.report.pdf``: HTML on stdin, the PDF on stdout, refusals on
+    stderr (one per line)."""
+    html = sys.stdin.buffer.read().decode("utf-8")
+    pdf, refused = _layout(html)
+    for line in refused:
+        sys.stderr.write(_REFUSED + line.replace("\n", " ") + "\n")
+    sys.stdout.buffer.write(pdf)
+    sys.stdout.buffer.flush()
+    return 0
 
 
-def _context() -> Any:
-    # forkserver: children come from a clean single-threaded process (the runner has
-    # threads), which has WeasyPrint imported once
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["workbench.report.pdf"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+_REFUSED = "refused: "
 
 
 def html_to_pdf(html: str, timeout_s: float | None = None) -> bytes:
     """Lay out an HTML report as a PDF, in a child process with a time limit.
+
+    The child is a fresh interpreter (``python -m workbench.report.pdf``), so that it
+    shares nothing with the caller's threads and can be stopped at any point.
 
     Parameters
     ----------
@@ -147,33 +145,32 @@ def html_to_pdf(html: str, timeout_s: float | None = None) -> bytes:
         The layout failed; the message is the layout engine's.
     """
     limit = pdf_timeout_s() if timeout_s is None else timeout_s
-    ctx = _context()
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_layout_in_child, args=(html, send), daemon=True)
-    child.start()
-    send.close()
-    kind: str = "error"
-    payload: Any = "the layout process ended without a result"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "workbench.report.pdf"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
-        if not receive.poll(limit):
-            raise PDFTimeout(
-                f"the PDF layout of the report took longer than {limit:g} s and was stopped "
-                "(WORKBENCH_PDF_TIMEOUT_S sets the limit)"
-            )
-        kind, payload = receive.recv()
-    except EOFError:
-        pass  # the child died (killed, out of memory): reported below
-    finally:
-        receive.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
-    if kind == "error":
-        raise RuntimeError(f"the PDF layout failed: {payload}")
-    pdf, refused = payload
-    for line in refused:
-        log.warning("%s", line)
-    return bytes(pdf)
+        pdf, errors = child.communicate(html.encode("utf-8"), timeout=limit)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise PDFTimeout(
+            f"the PDF layout of the report took longer than {limit:g} s and was stopped "
+            "(WORKBENCH_PDF_TIMEOUT_S sets the limit)"
+        ) from None
+    lines = errors.decode("utf-8", "replace").splitlines()
+    for line in lines:
+        if line.startswith(_REFUSED):
+            log.warning("%s", line.removeprefix(_REFUSED))
+    if child.returncode != 0 or not pdf.startswith(b"%PDF"):
+        problem = [line for line in lines if line and not line.startswith(_REFUSED)]
+        raise RuntimeError(
+            f"the PDF layout failed (exit {child.returncode}): "
+            + (problem[-1] if problem else "no output")
+        )
+    return pdf
 
 
 def write_pdf(html: str, path: Path) -> None:
@@ -189,3 +186,7 @@ def write_pdf(html: str, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(html_to_pdf(html))
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main())
