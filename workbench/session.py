@@ -2,18 +2,29 @@
 
 ``start(name, globals())`` reads the notebook's parameters from its namespace, checks them
 against ``playbook.yaml``, loads and validates the engagement's input tables, and returns a
-:class:`PlaybookSession`. The notebook then records findings and metrics on it and shows
-tables, charts and narrative through it, so every chapter has the same look and every
-number reaches ``metrics.csv``. ``finish()`` emits the results bundle that the runner and
+:class:`PlaybookSession`. ``pb.run(library)`` calls the playbook library's ``run`` (the
+contract of :mod:`workbench.result`) and records its findings, metrics and limitations; the
+notebook then shows the tables, charts and narrative of the :class:`~workbench.result.Result`
+through the session, so every chapter has the same look and every number reaches
+``metrics.csv``. ``finish()`` emits the results bundle that the runner and
 ``workbench report`` read back from the executed notebook.
+
+Parameters have one rule of precedence. Run by ``workbench run``, the notebook receives every
+value resolved (playbook default, then ``engagement.yaml``, then the command line) and uses
+them as given. Run by hand, a value typed in the parameters cell (one that differs from the
+playbook default) wins; where the cell keeps the default, ``engagement.yaml``'s value
+applies, so that "Run all" reproduces ``workbench run``. Every ``engagement.yaml`` value in
+play is shown in the notebook's output with what became of it.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -28,6 +39,7 @@ from workbench.io.loader import LoadResult
 from workbench.paths import demo_dir
 from workbench.playbooks import PlaybookSpec, get_playbook
 from workbench.report.markup import md_text
+from workbench.result import Chart, Period, Result
 
 RESULTS_MIME = "application/vnd.workbench.results+json"
 #: Most points a finding of each severity takes off a playbook's score of 100; a finding
@@ -132,6 +144,30 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+class CriteriaFiles(Mapping[str, Any]):
+    """A playbook's criteria by name, each read when first asked for (see
+    :meth:`PlaybookSession.criteria`); what a library's ``run`` receives as ``criteria``."""
+
+    def __init__(self, session: PlaybookSession) -> None:
+        self._session = session
+        self._read: dict[str, Any] = {}
+
+    def _names(self) -> list[str]:
+        folder = self._session.spec.folder / "criteria"
+        return sorted({p.stem for p in folder.glob("*") if p.suffix in (".csv", ".yaml", ".yml")})
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._read:
+            self._read[name] = self._session.criteria(name)
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 class PlaybookSession:
     """One playbook run on one engagement (see the module docstring)."""
 
@@ -156,7 +192,13 @@ class PlaybookSession:
         self.findings: list[Finding] = []
         self.metric_rows: list[Metric] = []
         self.limitations: list[dict[str, str]] = []
+        self.result: Result | None = None
         self._counters: dict[str, int] = {}
+
+    @property
+    def period(self) -> Period:
+        """The engagement period."""
+        return Period.of(self.engagement.period.start, self.engagement.period.end)
 
     # -- data -----------------------------------------------------------------------------
     def has(self, *names: str) -> bool:
@@ -195,6 +237,40 @@ class PlaybookSession:
         available = sorted(p.stem for p in folder.glob("*")) if folder.exists() else []
         raise KeyError(f"no criteria {name!r} for {self.name} (available: {', '.join(available)})")
 
+    # -- the playbook's library ------------------------------------------------------------
+    def run(self, library: ModuleType) -> Result:
+        """Run the playbook's library on this engagement and record what it found.
+
+        Parameters
+        ----------
+        library : module
+            A playbook library: it has ``Params`` and ``run`` (see :mod:`workbench.result`).
+
+        Returns
+        -------
+        Result
+            Its findings recorded (numbered ``PM-EVM-001``...), its metrics and limitations
+            recorded; the notebook shows the rest.
+        """
+        params = library.Params.from_values(self.params)
+        accepted = inspect.signature(library.run).parameters
+        resources = {
+            "currency": self.engagement.currency,
+            "engagement": self._loaded_engagement,
+        }
+        result: Result = library.run(
+            self.tables,
+            CriteriaFiles(self),
+            params,
+            self.period,
+            **{k: v for k, v in resources.items() if k in accepted},
+        )
+        self.record(result.findings)
+        self.metrics(result.metrics)
+        self.limitations += [{"check": c, "reason": r} for c, r in result.limitations]
+        self.result = result
+        return result
+
     # -- evidence -------------------------------------------------------------------------
     def record(self, findings: Finding | Iterable[Finding] | None) -> list[Finding]:
         """Record findings; each gets its id (``PM-EVM-001``) and this playbook's name."""
@@ -230,8 +306,14 @@ class PlaybookSession:
     def limitation(self, check: str, reason: str) -> None:
         """A check that could not run, and why: shown here and listed in the appendix."""
         self.limitations.append({"check": check, "reason": reason})
-        # both name client data (a table, a segment): text, never markup
-        display(Markdown(f"> **Not assessed — {md_text(check)}.** {md_text(reason)}"))
+        display(Markdown(_not_assessed(check, reason)))
+
+    def show_limitations(self) -> None:
+        """Every limitation recorded so far, one line each (or that there is none)."""
+        if not self.limitations:
+            display(Markdown("*Every check ran on complete data.*"))
+        for item in self.limitations:
+            display(Markdown(_not_assessed(item["check"], item["reason"])))
 
     # -- presentation ---------------------------------------------------------------------
     def show(
@@ -243,9 +325,13 @@ class PlaybookSession:
     ) -> None:
         display(HTML(table_html(df, title=title, max_rows=max_rows, note=note)))
 
-    def figure(self, fig: Any, alt: str) -> None:
+    def figure(self, fig: Any, alt: str = "") -> None:
+        """A chart with its alt text: a matplotlib Figure, or a
+        :class:`~workbench.result.Chart` of the result (drawn now, with its own alt text)."""
         from workbench.charts import figure_output
 
+        if isinstance(fig, Chart):
+            fig, alt = fig.render()
         bundle, metadata = figure_output(fig, alt)
         display(bundle, raw=True, metadata=metadata)
 
@@ -277,8 +363,14 @@ class PlaybookSession:
             "findings": [f.to_dict() for f in findings],
             "metrics": [m.to_row() for m in self.metric_rows],
             "limitations": self.limitations,
-            "score": self.score() if score is None else float(score),
+            "score": self._score(score),
         }
+
+    def _score(self, score: float | None) -> float:
+        """The score given, else the result's own, else the default method's."""
+        if score is None and self.result is not None:
+            score = self.result.score
+        return self.score() if score is None else float(score)
 
     def finish(self, score: float | None = None) -> dict[str, Any]:
         """Show the chapter's findings and emit the results bundle."""
@@ -302,26 +394,53 @@ class PlaybookSession:
         return bundle
 
 
+def _not_assessed(check: str, reason: str) -> str:
+    # both name client data (a table, a segment): text, never markup
+    return f"> **Not assessed — {md_text(check)}.** {md_text(reason)}"
+
+
 def _from_namespace(
     spec: PlaybookSpec, namespace: Mapping[str, Any], engagement: LoadedEngagement
-) -> Params:
+) -> tuple[Params, list[str]]:
+    """The parameters of a notebook run and, run by hand, a note on each engagement.yaml
+    value in play (see the module docstring for the rule)."""
     where = f"notebook {spec.name}"
     injected = namespace.get("output_dir") is not None  # the runner always sets it
     overrides = engagement.config.parameters.get(spec.name, {})
     values: dict[str, Any] = {}
+    notes: list[str] = []
     if not injected:
-        # Run by hand (JupyterLab): the engagement's overrides apply over the defaults
         values.update(overrides)
     for name, param in spec.parameters.items():
-        if param.secret and injected:
+        if param.secret:
             # A secret is not passed through the notebook (papermill writes what it injects
             # into the working paper): the kernel reads it from the engagement itself.
             if name in overrides:
                 values[name] = overrides[name]
+            elif name in namespace and not injected:
+                values[name] = namespace[name]
             continue
-        if name in namespace and (injected or name not in values):
-            values[name] = namespace[name]
-    return Params(spec.resolve_parameters(values, where))
+        if name not in namespace:
+            continue
+        typed = namespace[name]
+        if injected or name not in overrides:
+            values[name] = typed
+        elif _differs(param.check(typed, where), param.check(param.default, where)):
+            values[name] = typed  # by hand, what the analyst typed wins
+            notes.append(
+                f"`{name}` = {typed!r} from the parameters cell; engagement.yaml's "
+                f"{overrides[name]!r} is not used in this run."
+            )
+        else:
+            notes.append(
+                f"`{name}` = {overrides[name]!r} from engagement.yaml (the parameters cell "
+                f"keeps the playbook default {param.default!r})."
+            )
+    return Params(spec.resolve_parameters(values, where)), notes
+
+
+def _differs(a: Any, b: Any) -> bool:
+    return bool(a != b) or type(a) is not type(b)
 
 
 def resolve_engagement_dir(value: Any) -> Path:
@@ -342,7 +461,7 @@ def start(playbook: str, namespace: Mapping[str, Any]) -> PlaybookSession:
     """Begin a playbook run from a notebook: ``pb = start("bi-assessment", globals())``."""
     spec = get_playbook(playbook)
     engagement = load_engagement(resolve_engagement_dir(namespace.get("engagement_dir")))
-    params = _from_namespace(spec, namespace, engagement)
+    params, notes = _from_namespace(spec, namespace, engagement)
     loaded = load_inputs(engagement, spec.inputs)
     missing = [t for t in spec.required_inputs if t not in loaded.tables]
     errors = [i for i in loaded.report.errors if i.table in spec.inputs]
@@ -358,10 +477,18 @@ def start(playbook: str, namespace: Mapping[str, Any]) -> PlaybookSession:
     from workbench.charts import apply_style
 
     apply_style()
+    if notes:
+        display(
+            Markdown(
+                "**Parameters set in engagement.yaml.** A value typed in the parameters cell "
+                "wins; where the cell keeps the playbook default, engagement.yaml's applies.\n\n"
+                + "\n".join(f"- {note}" for note in notes)
+            )
+        )
     output_dir = namespace.get("output_dir")
     return PlaybookSession(
         spec, engagement, params, loaded, Path(output_dir) if output_dir else None
     )
 
 
-__all__ = ["RESULTS_MIME", "Params", "PlaybookSession", "start", "table_html"]
+__all__ = ["RESULTS_MIME", "CriteriaFiles", "Params", "PlaybookSession", "start", "table_html"]

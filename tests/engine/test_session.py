@@ -46,7 +46,7 @@ def test_parameters_come_from_the_notebook_and_are_type_checked(
 ) -> None:
     folder = make_engagement(parameters={"fixture-audit": {"margin_floor": 0.3}})
     by_hand = start("fixture-audit", {"engagement_dir": str(folder), "margin_floor": 0.1})
-    assert by_hand.params.margin_floor == 0.3  # by hand, the engagement's override applies
+    assert by_hand.params.margin_floor == 0.3  # the cell keeps the default: engagement.yaml's
     injected = start(
         "fixture-audit",
         {"engagement_dir": str(folder), "output_dir": "/tmp/x", "margin_floor": 0.2},
@@ -89,3 +89,33 @@ def test_empty_tables_say_none_found_and_lists_read_as_text() -> None:
     assert "None found." in empty and "<table" not in empty and "Tables without a key" in empty
     listed = table_html(pd.DataFrame({"sample_keys": [["1", "2"], []]}))
     assert "<td>1, 2</td>" in listed and "[" not in listed
+
+
+def test_by_hand_a_typed_value_wins_and_every_engagement_value_is_shown(
+    fixture_home, make_engagement, monkeypatch
+) -> None:
+    import workbench.session as session
+
+    shown: list[str] = []
+    monkeypatch.setattr(session, "display", lambda obj, **_: shown.append(obj.data))
+    folder = make_engagement(
+        parameters={"fixture-audit": {"margin_floor": 0.3, "label": "Client label"}}
+    )
+    pb = start(
+        "fixture-audit",
+        {"engagement_dir": str(folder), "margin_floor": 0.2, "label": "Portfolio"},
+    )
+    assert pb.params.margin_floor == 0.2  # typed in the cell (the default is 0.1): it wins
+    assert pb.params.label == "Client label"  # the cell keeps the default: engagement.yaml's
+    [note] = shown
+    assert (
+        "`margin_floor` = 0.2 from the parameters cell; engagement.yaml's 0.3 is not used" in note
+    )
+    assert "`label` = 'Client label' from engagement.yaml" in note
+
+    shown.clear()
+    injected = start(
+        "fixture-audit",
+        {"engagement_dir": str(folder), "output_dir": "/tmp/x", "margin_floor": 0.3},
+    )
+    assert injected.params.margin_floor == 0.3 and shown == []  # the runner resolved them
