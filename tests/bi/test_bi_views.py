@@ -286,7 +286,7 @@ def test_executive_summary_orders_by_severity_and_money_and_skips_info_when_enou
     chosen = summary.top_findings(items, top=5)
     assert [f.check for f in chosen] == ["high_big", "high_small", "medium_one", "low_one"]
     text = summary.executive_summary(items, currency="EUR", facts=["Fact one."])
-    assert text.startswith("## Executive summary")
+    assert text.startswith("Fact one.\n")
     assert "Fact one." in text and "1. **HIGH\\_BIG**" in text and "EUR 1,000" in text
     assert "INFO_ONE" not in text
     few = summary.top_findings([items[1], items[0]])

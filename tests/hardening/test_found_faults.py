@@ -10,7 +10,6 @@ import datetime as dt
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -188,7 +187,7 @@ def test_an_empty_records_register_is_prepared() -> None:
 
 def test_an_impossible_inspection_sample_is_a_limitation(tmp_path: Path) -> None:
     from tests.hardening.contract_data import session_on
-    from workbench.records import audit as rm
+    from workbench import records as playbook
 
     records = pd.DataFrame(
         {
@@ -207,11 +206,12 @@ def test_an_impossible_inspection_sample_is_a_limitation(tmp_path: Path) -> None
         {"records": records},
         {"sample_tdr": 0.05, "sample_expected_rate": 0.1},
     )
-    result = rm.run_playbook(pb)
-    assert result.sample_plan is None and result.sample_finding is None
+    result = pb.run(playbook)
+    assert result.analysis.sample_plan is None and result.analysis.sample_finding is None
     reasons = dict(result.limitations)
     assert "expected_rate must be below tolerable_rate" in reasons["inspection_sample"]
-    assert np.isfinite(len(result.all_findings()))
+    assert "inspection_sample" not in {f.check for f in result.findings}
+    assert result.tables["sample"].empty
 
 
 def test_project_teams_with_an_empty_staff_table() -> None:

@@ -31,7 +31,6 @@ from hypothesis import strategies as st
 from tests.hardening.contract_data import (
     AWKWARD_TEXT,
     PERIOD_END,
-    PERIOD_START,
     accepted,
     cell,
     engagement_tables,
@@ -457,18 +456,13 @@ bi_tables = engagement_tables(
 def test_bi_assessment_takes_any_accepted_tables(
     tables_: dict[str, pd.DataFrame], overrides: dict[str, Any]
 ) -> None:
-    from workbench.bi import assessment, summary
+    from workbench import bi
 
     pb = session_on("bi-assessment", tables_, overrides)
-    criteria = {name: pb.criteria(name) for name in ("decision-kpis", "computable-kpis")}
-    a = assessment.run_assessment(
-        pb.tables, pb.params, period_start=PERIOD_START, period_end=PERIOD_END, criteria=criteria
-    )
-    assessment.run_expense_analytics(a, pb.tables, pb.params)
-    pb.record(_assert_findings(a.findings))
-    metrics = a.metrics()
-    _assert_metrics(metrics)
-    assert summary.executive_summary(pb.findings, currency="EUR", facts=a.facts("EUR"))
+    result = pb.run(bi)
+    _assert_findings(result.findings)
+    _assert_metrics(result.metrics)
+    assert result.markdown("summary")
     json.dumps(pb.results(), allow_nan=False)
 
 
@@ -492,23 +486,13 @@ pm_tables = engagement_tables(
 def test_pm_function_audit_takes_any_accepted_tables(
     tables_: dict[str, pd.DataFrame], overrides: dict[str, Any]
 ) -> None:
-    from workbench.pm import PMAuditParams, run_pm_audit
+    from workbench import pm
 
     pb = session_on("pm-function-audit", tables_, overrides)
-    audit = run_pm_audit(
-        pb.tables,
-        questionnaire=pb.criteria("questionnaire"),
-        activity_catalogue=pb.criteria("activity_catalogue"),
-        size_bands=pb.criteria("size_bands"),
-        governance_rules=pb.criteria("governance_rules"),
-        params=PMAuditParams.from_params(pb.params),
-        period_start=PERIOD_START,
-        period_end=PERIOD_END,
-        currency="EUR",
-    )
-    pb.record(_assert_findings(audit.findings))
-    _assert_metrics(audit.metrics)
-    assert audit.summary_markdown()
+    result = pb.run(pm)
+    _assert_findings(result.findings)
+    _assert_metrics(result.metrics)
+    assert result.markdown("summary") and result.markdown("method")
     json.dumps(pb.results(), allow_nan=False)
 
 
@@ -525,14 +509,14 @@ rm_tables = engagement_tables(
 def test_records_audit_takes_any_accepted_tables(
     tables_: dict[str, pd.DataFrame], overrides: dict[str, Any]
 ) -> None:
-    from workbench.records import audit as rm
+    from workbench import records
 
     pb = session_on("record-management-audit", tables_, overrides)
-    result = rm.run_playbook(pb)
-    pb.record(_assert_findings(result.all_findings()))
-    _assert_metrics(result.metrics())
-    assert rm.key_messages(result) and rm.scope_text(result) and rm.method_text(result)
-    assert len(result.check_summary()) >= 1
+    result = pb.run(records)
+    _assert_findings(result.findings)
+    _assert_metrics(result.metrics)
+    assert result.markdown("summary") and result.markdown("scope") and result.markdown("method")
+    assert len(result.tables["checks"]) >= 1
     for check, reason in result.limitations:
         assert check and reason
     json.dumps(pb.results(), allow_nan=False)
@@ -549,9 +533,47 @@ def test_earned_value_takes_any_snapshots(snapshots: pd.DataFrame, projects: pd.
     thresholds = evm.RagThresholds(0.85, 0.95, 0.85, 0.95)
     periods = evm.project_periods(snapshots, projects, PERIOD_END)
     latest = evm.latest_status(periods, thresholds)
-    evm.portfolio_totals(latest)
-    evm.portfolio_trend(periods)
-    evm.snapshot_issues(snapshots, projects)
+    # one latest status per project that has periods, and its RAG follows the thresholds
+    assert latest["project_id"].is_unique
+    assert set(latest["project_id"]) == set(periods["project_id"])
+    assert set(latest["rag"].astype(str)) <= {"red", "amber", "green", "no data"}
+    red = (latest["spi_t"] < 0.85) | (latest["cpi"] < 0.85)
+    assert (latest.loc[red, "rag"].astype(str) == "red").all()
+
+    totals = evm.portfolio_totals(latest)
+    if latest.empty:
+        assert totals == {}
+    else:
+        known = int((latest["rag"].astype(str) != "no data").sum())
+        assert totals["projects"] == len(latest)
+        assert totals["red"] + totals["amber"] + totals["green"] == known
+        for column in ("bac", "pv", "ev", "ac"):
+            assert totals[column] == pytest.approx(latest[column].sum())
+        assert totals["vac"] == pytest.approx(totals["bac"] - totals["eac"], nan_ok=True)
+        if totals["pv"] > 0 and math.isfinite(totals["ev"] / totals["pv"]):
+            assert totals["spi"] == pytest.approx(totals["ev"] / totals["pv"])
+
+    trend = evm.portfolio_trend(periods)
+    assert trend["month"].is_monotonic_increasing
+    assert trend["projects"].sum() == periods.groupby("month")["project_id"].nunique().sum()
+    assert trend["ev"].sum() == pytest.approx(periods["ev"].sum())
+
+    issues = evm.snapshot_issues(snapshots, projects)
+    named = {
+        "project not in the projects table",
+        "period_end missing",
+        "two snapshots in one month (the later one is used)",
+        "negative PV, EV or AC",
+    }
+    assert set(issues["issue"]) <= named
+    unknown = ~snapshots["project_id"].astype("string").str.strip().isin(
+        set(projects["project_id"].astype("string").str.strip())
+    )
+    assert (issues["issue"] == "project not in the projects table").sum() == unknown.sum()
+
     findings = evm.cost_overrun_findings(latest, thresholds) if len(latest) else []
     findings += evm.schedule_delay_findings(latest, thresholds) if len(latest) else []
     _assert_findings(findings)
+    overrun = latest.loc[latest["cpi"] < 0.85, "project_id"].astype(str)
+    flagged = {i for f in findings if f.check == "evm_cost_overrun" for i in f.entities.ids}
+    assert flagged <= set(overrun)

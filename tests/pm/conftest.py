@@ -13,7 +13,7 @@ import yaml
 
 from workbench.engagement import load_engagement
 from workbench.io import load_inputs
-from workbench.pm import PMAudit, PMAuditParams, run_pm_audit
+from workbench.pm import Params, PMAudit, run_pm_audit
 
 CRITERIA = Path(__file__).resolve().parents[2] / "playbooks" / "pm-function-audit" / "criteria"
 TABLES = [
@@ -43,7 +43,7 @@ def audit_of(tables: dict[str, pd.DataFrame], **params: Any) -> PMAudit:
     return run_pm_audit(
         tables,
         **criteria(),
-        params=PMAuditParams(**params),
+        params=Params.defaults(**params),
         period_start="2024-07-01",
         period_end="2026-06-30",
         currency="EUR",

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tests.pm.conftest import audit_of
+from tests.pm.conftest import audit_of, criteria
+from workbench import pm
+from workbench.result import Period
+
+PERIOD = Period.of("2024-07-01", "2026-06-30")
 
 
 def _projects() -> pd.DataFrame:
@@ -27,22 +31,37 @@ def _projects() -> pd.DataFrame:
 
 
 def test_projects_alone_run_with_every_other_section_named_as_a_limitation() -> None:
-    audit = audit_of({"projects": _projects()})
-    checks = {check for check, _ in audit.limitations}
-    assert {
+    result = pm.run({"projects": _projects()}, criteria(), pm.Params.defaults(), PERIOD)
+    assert [check for check, _ in result.limitations] == [
         "evm_cost_overrun",
         "pmo_work_on_pms",
         "cr_decision_overdue",
         "risk_review_overdue",
         "maturity_below_target",
-    } <= checks
-    assert audit.findings == [] or all(f.check for f in audit.findings)
-    assert isinstance(audit.summary_markdown(), str)
+        "governance_claim_unsupported",
+    ]
+    # Two projects, one each, nothing measured: nothing to find, and the chapter says so.
+    assert result.findings == []
+    assert result.markdown("summary") == (
+        "No exception was found in the data provided; see the limitations below."
+    )
+    assert result.tables["health"].empty and result.tables["workload"].empty
+    assert set(result.charts) == {"load"}  # the projects alone give the concurrent load
+    # each PM carries one medium project (weight 1) every month from January 2025 to the
+    # period end in June 2026
+    load = result.analysis.load
+    assert sorted(load.groupby("pm_id")["month"].count().items()) == [("P1", 18), ("P2", 18)]
+    assert (load["weighted"] == 1.0).all()
 
 
 def test_nothing_at_all_is_a_limitation_not_an_error() -> None:
-    audit = audit_of({})
-    assert "project_health" in {c for c, _ in audit.limitations}
+    result = pm.run({}, criteria(), pm.Params.defaults(), PERIOD)
+    assert [check for check, _ in result.limitations] == [
+        "project_health",
+        "maturity_below_target",
+        "governance_claim_unsupported",
+    ]
+    assert result.findings == [] and result.metrics == []
 
 
 def test_messy_client_data_is_named_not_fatal() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.pm import PMAudit, PMAuditParams, views
+from workbench.pm import Params, PMAudit, views
 
 
 def _audit(**sections: object) -> PMAudit:
     audit = PMAudit(
-        params=PMAuditParams(),
+        params=Params.defaults(),
         period_start=pd.Timestamp("2025-01-01"),
         period_end=pd.Timestamp("2025-12-31"),
     )

@@ -12,5 +12,12 @@ Modules, one per question the client asks:
 - :mod:`~workbench.bi.quality` defect rates, severity mix and time to close;
 - :mod:`~workbench.bi.catalogue` the client's KPI catalogue against what the data can compute;
 - :mod:`~workbench.bi.expenses` expense analytics through :mod:`workbench.analytics`;
-- :mod:`~workbench.bi.summary` the executive summary text.
+- :mod:`~workbench.bi.summary` the executive summary text;
+- :mod:`~workbench.bi.assessment` every check in one run, and what the chapter shows.
+
+The playbook's contract (:mod:`workbench.result`): :class:`Params` and :func:`run`.
 """
+
+from workbench.bi.assessment import Assessment, Params, run
+
+__all__ = ["Assessment", "Params", "run"]

@@ -1,16 +1,17 @@
 """One run of the BI assessment: every check on whatever tables the client gave.
 
-The notebook calls :func:`run_assessment` once, records its findings and metrics, writes the
-executive summary from them, and then shows the evidence section by section from the
-:class:`Assessment` it returns. Checks whose tables are missing are listed in
-``limitations`` with the reason, never silently skipped.
+:func:`run` is the playbook's ``run`` (the contract of :mod:`workbench.result`): it calls
+:func:`run_assessment` and :func:`run_expense_analytics`, which fill an :class:`Assessment`,
+and gathers what the chapter shows into a :class:`~workbench.result.Result`. Checks whose
+tables are missing are listed in ``limitations`` with the reason, never silently skipped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -23,11 +24,45 @@ from workbench.bi import (
     quality,
     revenue,
     segments,
+    summary,
 )
 from workbench.bi import expenses as expense_checks
 from workbench.bi.frames import CheckResult, money
 from workbench.findings import Finding, Metric, metrics_from_frame
 from workbench.report.markup import md_text
+from workbench.result import Chart, Criteria, Period, PlaybookParams, Result
+
+
+@dataclass(frozen=True)
+class Params(PlaybookParams):
+    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
+    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
+
+    playbook: ClassVar[str] = "bi-assessment"
+
+    as_of: dt.date | None
+    materiality: float
+    alpha: float
+    acceptance_days: int
+    invoicing_days: int
+    unpaid_days: int
+    aging_basis: str
+    billing_tolerance: float
+    on_time_grace_days: int
+    decision_window_days: int
+    defect_rate_ratio: float
+    min_observations: int
+    approval_limit: float
+    holiday_country: str
+    round_amount_unit: float
+    near_amount_tolerance: float
+    near_days_window: int
+    fuzzy_vendor_score: float
+    outlier_threshold: float
+    sampling_risk: float
+    tolerable_deviation_rate: float
+    tolerable_misstatement_share: float
+    sample_seed: int
 
 
 @dataclass
@@ -169,22 +204,20 @@ def _stake_by_project(a: Assessment) -> pd.Series | None:
 
 def run_assessment(
     tables: Mapping[str, pd.DataFrame],
-    params: Mapping[str, Any],
+    params: Params,
     *,
-    period_start: Any,
-    period_end: Any,
-    criteria: Mapping[str, pd.DataFrame],
+    period: Period,
+    criteria: Criteria,
 ) -> Assessment:
     """Run every BI check the tables allow, with the playbook's parameters.
 
     Parameters
     ----------
     tables : mapping
-        The engagement's input tables (``pb.tables``).
-    params : mapping
-        The playbook parameters (``pb.params``).
-    period_start, period_end : date
-        The engagement period; ``as_of`` defaults to its end.
+        The engagement's input tables.
+    params : Params
+    period : Period
+        The engagement period; ``params.as_of`` defaults to its end.
     criteria : mapping
         ``decision-kpis`` and ``computable-kpis`` criteria tables.
 
@@ -192,13 +225,11 @@ def run_assessment(
     -------
     Assessment
     """
-    from workbench.bi.frames import resolve_as_of
-
-    as_of = resolve_as_of(params.get("as_of"), period_end)
+    as_of = period.as_of(params.as_of)
     a = Assessment(as_of=as_of)
-    p = dict(params)
+    p = params
     projects = tables.get("projects")
-    alpha, materiality = float(p["alpha"]), float(p["materiality"])
+    alpha, materiality = p.alpha, p.materiality
 
     # Revenue assurance -------------------------------------------------------------------------
     if _present(tables, "milestones"):
@@ -212,22 +243,18 @@ def run_assessment(
         leak: dict[str, pd.DataFrame] = {}
         r = a.add(
             "delivered_not_accepted",
-            revenue.delivered_not_accepted(
-                a.ledger, as_of=as_of, max_days=int(p["acceptance_days"])
-            ),
+            revenue.delivered_not_accepted(a.ledger, as_of=as_of, max_days=p.acceptance_days),
         )
         leak["delivered, not accepted"] = r.table
         if revenue.can_link_invoices(tables.get("invoices")):
             r = a.add(
                 "accepted_not_invoiced",
-                revenue.accepted_not_invoiced(
-                    a.ledger, as_of=as_of, max_days=int(p["invoicing_days"])
-                ),
+                revenue.accepted_not_invoiced(a.ledger, as_of=as_of, max_days=p.invoicing_days),
             )
             leak["accepted, not invoiced"] = r.table
             r = a.add(
                 "invoiced_below_billable",
-                revenue.invoiced_below_billable(a.ledger, tolerance=float(p["billing_tolerance"])),
+                revenue.invoiced_below_billable(a.ledger, tolerance=p.billing_tolerance),
             )
             leak["invoiced below billable"] = r.table
         else:
@@ -241,13 +268,13 @@ def run_assessment(
                 tables.get("payments"),
                 projects,
                 as_of=as_of,
-                basis=str(p["aging_basis"]),
+                basis=p.aging_basis,
             )
             r = a.add(
                 "long_unpaid_invoices",
-                revenue.long_unpaid_invoices(a.aging, min_days=int(p["unpaid_days"])),
+                revenue.long_unpaid_invoices(a.aging, min_days=p.unpaid_days),
             )
-            leak[f"unpaid > {int(p['unpaid_days'])} days"] = r.table
+            leak[f"unpaid > {p.unpaid_days} days"] = r.table
             a.tables["aging_by_segment"] = revenue.aging_summary(a.aging, "segment")
         a.tables["leakage_by_segment"] = revenue.leakage_by(leak, "segment")
         a.tables["leakage_by_project"] = revenue.leakage_by(leak, "project_id")
@@ -265,12 +292,12 @@ def run_assessment(
         defects=tables.get("defects"),
         projects=projects,
         as_of=as_of,
-        grace_days=int(p["on_time_grace_days"]),
+        grace_days=p.on_time_grace_days,
     )
     if not a.events.empty:
         for freq, name in (("Q", "dashboard_quarter"), ("M", "dashboard_month")):
             board = dashboard.dashboard_table(
-                a.events, a.ledger, freq=freq, start=pd.Timestamp(period_start), end=as_of
+                a.events, a.ledger, freq=freq, start=period.start, end=as_of
             )
             if not board.empty:  # empty when the as-of date falls before the period
                 a.tables[name] = board
@@ -292,7 +319,7 @@ def run_assessment(
             a.events,
             criteria["decision-kpis"],
             as_of=as_of,
-            window_days=int(p["decision_window_days"]),
+            window_days=p.decision_window_days,
             alpha=alpha,
             materiality=materiality,
         )
@@ -310,7 +337,7 @@ def run_assessment(
         a.add(
             "defect_hotspot",
             quality.defect_hotspots(
-                a.tables["defects_by_segment"], alpha=alpha, min_ratio=float(p["defect_rate_ratio"])
+                a.tables["defects_by_segment"], alpha=alpha, min_ratio=p.defect_rate_ratio
             ),
         )
         a.tables["defects_by_project"] = quality.defect_summary(
@@ -351,15 +378,15 @@ def run_assessment(
             tables.get("staff"),
             defects=tables.get("defects"),
             at_stake=_stake_by_project(a),
-            grace_days=int(p["on_time_grace_days"]),
+            grace_days=p.on_time_grace_days,
             alpha=alpha,
         )
         a.tables["pm_performance"] = perf
         a.add(
             "delivery_below_peers",
-            people.delivery_below_peers(perf, min_n=int(p["min_observations"])),
+            people.delivery_below_peers(perf, min_n=p.min_observations),
         )
-        a.tables["key_players"] = people.key_players(perf, min_n=int(p["min_observations"]))
+        a.tables["key_players"] = people.key_players(perf, min_n=p.min_observations)
         training = None
         if _present(tables, "trainings"):
             training, corr = people.training_vs_results(
@@ -374,7 +401,7 @@ def run_assessment(
             a.tables.get("person_quality"),
             training,
             alpha=alpha,
-            min_n=int(p["min_observations"]),
+            min_n=p.min_observations,
         )
 
     # KPI catalogue -----------------------------------------------------------------------------
@@ -391,7 +418,7 @@ def run_assessment(
 
 
 def run_expense_analytics(
-    a: Assessment, tables: Mapping[str, pd.DataFrame], params: Mapping[str, Any]
+    a: Assessment, tables: Mapping[str, pd.DataFrame], params: Params
 ) -> None:
     """Expense and invoice analytics through the toolkit; results go into ``a.extra``.
 
@@ -405,7 +432,7 @@ def run_expense_analytics(
             f"expense analytics: {module}",
             f"the toolkit module workbench.analytics.{module} is not available",
         )
-    p = dict(params)
+    p = params
     exp = tables.get("expenses")
     if "gaps" not in missing and _present(tables, "invoices"):
         a.add("invoice_gaps", expense_checks.invoice_gaps(tables["invoices"]))
@@ -423,36 +450,185 @@ def run_expense_analytics(
     if "duplicates" not in missing:
         dup = expense_checks.duplicates(
             exp,
-            near_amount_tolerance=float(p["near_amount_tolerance"]),
-            near_days_window=int(p["near_days_window"]),
-            fuzzy_score=float(p["fuzzy_vendor_score"]),
+            near_amount_tolerance=p.near_amount_tolerance,
+            near_days_window=p.near_days_window,
+            fuzzy_score=p.fuzzy_vendor_score,
         )
         a.extra["duplicates"] = dup
         a.findings.extend(dup.findings)
         a.add(
             "fuzzy_vendor_names",
-            expense_checks.vendor_names(exp, fuzzy_score=float(p["fuzzy_vendor_score"])),
+            expense_checks.vendor_names(exp, fuzzy_score=p.fuzzy_vendor_score),
         )
     if "ledger" not in missing:
         for name, result in expense_checks.ledger_tests(
             exp,
-            approval_limit=float(p["approval_limit"]),
-            holiday_country=str(p["holiday_country"]),
-            round_amount_unit=float(p["round_amount_unit"]),
+            approval_limit=p.approval_limit,
+            holiday_country=p.holiday_country,
+            round_amount_unit=p.round_amount_unit,
         ).items():
             a.add(name, result)
     if "outliers" not in missing:
         a.add(
             "outliers",
-            expense_checks.amount_outliers(
-                exp, by="category", threshold=float(p["outlier_threshold"])
-            ),
+            expense_checks.amount_outliers(exp, by="category", threshold=p.outlier_threshold),
         )
     if "sampling" not in missing:
         a.extra["samples"] = expense_checks.samples(
             exp,
-            risk=float(p["sampling_risk"]),
-            tolerable_rate=float(p["tolerable_deviation_rate"]),
-            tolerable_misstatement_share=float(p["tolerable_misstatement_share"]),
-            seed=int(p["sample_seed"]),
+            risk=p.sampling_risk,
+            tolerable_rate=p.tolerable_deviation_rate,
+            tolerable_misstatement_share=p.tolerable_misstatement_share,
+            seed=p.sample_seed,
         )
+
+
+#: Exception tables of the revenue-assurance checks, in the order the chapter shows them.
+REVENUE_EXCEPTIONS = (
+    "delivered_not_accepted",
+    "accepted_not_invoiced",
+    "invoiced_below_billable",
+    "long_unpaid_invoices",
+    "invoice_gaps",
+)
+
+
+def run(
+    tables: Mapping[str, pd.DataFrame],
+    criteria: Criteria,
+    params: Params,
+    period: Period,
+    *,
+    currency: str = "",
+) -> Result:
+    """The BI assessment: the playbook's ``run`` (see :mod:`workbench.result`).
+
+    Parameters
+    ----------
+    tables : mapping
+        ``projects``, ``staff``, ``milestones``, ``invoices``, ``payments``, ``expenses``,
+        ``defects``, ``trainings``, ``decisions``, ``kpi_catalogue``, ``evm_snapshots``;
+        each section runs on those present, the rest are limitations.
+    criteria : mapping
+        ``decision-kpis`` and ``computable-kpis``.
+    params : Params
+    period : Period
+        The engagement period; its end is the as-of date unless ``params.as_of`` is set.
+    currency : str
+        For amounts in the executive summary.
+
+    Returns
+    -------
+    Result
+        The tables and charts each section shows (see :func:`chapter_tables`), text
+        ``summary`` (computed when read, so that it cites the recorded finding ids); the
+        :class:`Assessment` as ``analysis``.
+    """
+    a = run_assessment(tables, params, period=period, criteria=criteria)
+    run_expense_analytics(a, tables, params)
+    result = Result(
+        findings=list(a.findings),
+        metrics=a.metrics(),
+        tables=chapter_tables(a),
+        charts=_charts(a),
+        limitations=list(a.limitations),
+        analysis=a,
+    )
+    facts = a.facts(currency)
+    result.text["summary"] = lambda: summary.executive_summary(
+        result.findings, currency=currency, facts=facts
+    )
+    return result
+
+
+def chapter_tables(a: Assessment) -> dict[str, pd.DataFrame]:
+    """The tables the chapter shows, by name; only those the data gave.
+
+    Names: the analysis tables of :attr:`Assessment.tables` the chapter shows as they are;
+    ``dashboard_quarter_all`` and ``dashboard_month_last12`` (the whole client);
+    ``exceptions.<check>`` for :data:`REVENUE_EXCEPTIONS` with rows; ``pain_points``
+    (per segment, with the finding's reading), ``pain_points_top`` and ``delay_pareto``;
+    ``decision_verdicts``; ``benford_expenses``, ``benford_invoices``, ``benford_drill_down``;
+    ``duplicates``, ``vendor_spellings``; ``samples``, ``mus_sample``; ``kpi_catalogue`` and
+    ``kpi_definitions``.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for name in (
+        "leakage_by_segment",
+        "leakage_by_project",
+        "aging_by_segment",
+        "cycle_times",
+        "pm_performance",
+        "key_players",
+        "role_candidates",
+        "training_correlation",
+        "person_quality",
+        "defects_by_segment",
+        "severity_mix",
+        "defects_by_project",
+    ):
+        if name in a.tables:
+            out[name] = a.tables[name]
+    for name in ("qoq", "mom", "decision_effects"):
+        if name in a.tables and not a.tables[name].empty:
+            out[name] = a.tables[name]
+    if "dashboard_quarter" in a.tables:
+        q = a.tables["dashboard_quarter"]
+        out["dashboard_quarter_all"] = q[q["segment"] == "All"]
+    if "dashboard_month" in a.tables:
+        m = a.tables["dashboard_month"]
+        out["dashboard_month_last12"] = m[m["segment"] == "All"].tail(12)
+    for name in REVENUE_EXCEPTIONS:
+        if name in a.checks and not a.checks[name].table.empty:
+            out[f"exceptions.{name}"] = a.checks[name].table
+    if "pain_points" in a.tables:
+        out["pain_points"] = a.checks["segment_pain_points"].table
+        projects = a.tables["pain_points_projects"]
+        out["pain_points_top"] = projects.head(10)
+        if "delay_days" in projects.columns:
+            out["delay_pareto"] = segments.pareto(projects, "delay_days")
+    if "decisions" in a.checks:
+        out["decision_verdicts"] = a.checks["decisions"].table
+    for key in ("benford_expenses", "benford_invoices"):
+        if key in a.extra:
+            out[key] = a.extra[key].summary
+    if "benford_expenses" in a.extra and not a.extra["benford_expenses"].drill_down.empty:
+        out["benford_drill_down"] = a.extra["benford_expenses"].drill_down
+    if "duplicates" in a.extra:
+        out["duplicates"] = a.extra["duplicates"].table()
+        out["vendor_spellings"] = a.checks["fuzzy_vendor_names"].table
+    if "samples" in a.extra:
+        out["samples"] = a.extra["samples"].table()
+        out["mus_sample"] = a.extra["samples"].mus_sample
+    if "kpi_catalogue" in a.checks:
+        out["kpi_catalogue"] = a.checks["kpi_catalogue"].table
+    out["kpi_definitions"] = kpis.kpi_table()
+    return out
+
+
+def _charts(a: Assessment) -> dict[str, Chart]:
+    """The dashboard charts there is data for, drawn when shown."""
+    out: dict[str, Chart] = {}
+    if "dashboard_quarter" in a.tables:
+        q = a.tables["dashboard_quarter"]
+        out["dashboard_quarter"] = Chart(
+            lambda: dashboard.dashboard_figure(q, title="Quarterly trends by segment"),
+            alt="Quarterly trend charts per segment: invoiced revenue, revenue deviation, "
+            "expenses, on-time delivery rate, acceptance backlog and defects found.",
+        )
+    if "dashboard_month" in a.tables:
+        m = a.tables["dashboard_month"]
+        out["dashboard_month"] = Chart(
+            lambda: dashboard.dashboard_figure(
+                m,
+                [
+                    "invoiced_revenue",
+                    "cash_collected",
+                    "on_time_delivery_rate",
+                    "acceptance_backlog",
+                ],
+            ),
+            alt="Monthly trend charts per segment of revenue, cash, on-time delivery and "
+            "acceptance backlog.",
+        )
+    return out

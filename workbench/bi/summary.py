@@ -44,7 +44,7 @@ def top_findings(findings: Sequence[Finding], *, top: int = 5, minimum: int = 3)
 def executive_summary(
     findings: Sequence[Finding], *, currency: str = "", facts: Sequence[str] = (), top: int = 5
 ) -> str:
-    """Markdown for the chapter's executive summary.
+    """Markdown for the chapter's executive summary (under the notebook's own heading).
 
     Parameters
     ----------
@@ -57,8 +57,7 @@ def executive_summary(
     top : int
         At most this many items.
     """
-    lines = ["## Executive summary", ""]
-    lines += [f"{fact}" for fact in facts]
+    lines = [f"{fact}" for fact in facts]
     if facts:
         lines.append("")
     chosen = top_findings(findings, top=top)

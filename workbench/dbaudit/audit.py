@@ -1,17 +1,20 @@
 """The database audit end to end: one connection, the sections in order, one result.
 
-:func:`run_audit` is the entry point; the notebook uses :class:`Auditor` to run the same
-sections one cell at a time (inventory, integrity, validity, archival, scorecard). The
-audit holds a single read-only connection and never commits.
+:func:`run` is the playbook's ``run`` (the contract of :mod:`workbench.result`): it opens
+the engagement's database, audits it and closes it. :func:`run_audit` audits an engine
+already open; :class:`Auditor` runs the same sections one at a time (inventory, integrity,
+validity, archival, scorecard) for an analyst at the keyboard. The audit holds a single
+read-only connection and never commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -23,9 +26,11 @@ from workbench.dbaudit.findings import audit_findings, audit_metrics
 from workbench.dbaudit.inventory import Catalogue, inventory_frames, read_catalogue
 from workbench.dbaudit.rules import AuditRules, load_rules
 from workbench.dbaudit.scorecard import database_scores, table_scores
+from workbench.engagement import LoadedEngagement
 from workbench.errors import InputError
 from workbench.findings import Finding, Metric
 from workbench.report.markup import md_text
+from workbench.result import Chart, Criteria, Period, PlaybookParams, Result
 
 METHOD = """\
 Every check runs as SQL inside the audited database over one read-only connection; only
@@ -284,6 +289,115 @@ def run_audit(
     """
     with Auditor(engine, rules, as_of, **options) as auditor:
         return auditor.result()
+
+
+@dataclass(frozen=True)
+class Params(PlaybookParams):
+    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
+    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
+
+    playbook: ClassVar[str] = "database-audit"
+
+    as_of: dt.date | None
+    sample_rows: int
+    statement_timeout_s: float
+    infer_foreign_keys: bool
+    infer_natural_keys: bool
+    natural_key_min_distinct: float
+    freshness_days: int
+
+
+def run(
+    tables: Mapping[str, pd.DataFrame],
+    criteria: Criteria,
+    params: Params,
+    period: Period,
+    *,
+    engagement: LoadedEngagement,
+) -> Result:
+    """Audit the engagement's database: the playbook's ``run`` (see :mod:`workbench.result`).
+
+    The database is the one ``engagement.yaml`` names (its ``database`` section, with the
+    client's rules file); it is opened read-only for the audit and closed (the engine
+    disposed of) before this returns, whatever happens.
+
+    Parameters
+    ----------
+    tables, criteria : mapping
+        Not used: the audit reads the database itself.
+    params : Params
+    period : Period
+        The engagement period; its end is the as-of date unless ``params.as_of`` is set.
+    engagement : LoadedEngagement
+        The engagement whose database is audited.
+
+    Returns
+    -------
+    Result
+        Tables named as the :class:`AuditResult` frames (``tables``, ``constraints``,
+        ``indexes``, ``columns``, ``no_primary_key``, ``relationships``,
+        ``unindexed_foreign_keys``, ``natural_keys``, ``required``, ``text_types``,
+        ``rules``, ``retention``, ``freshness``, ``scorecard``, ``database_score``), chart
+        ``growth``, text ``summary`` and ``method``; the score is the overall data-quality
+        score x 100; the :class:`AuditResult` is ``analysis``.
+    """
+    engine, rules = open_engagement_database(
+        engagement.config.database, engagement.folder, params.statement_timeout_s
+    )
+    try:
+        with Auditor(
+            engine,
+            rules,
+            period.as_of(params.as_of).date(),
+            sample_rows=params.sample_rows,
+            infer_foreign_keys=params.infer_foreign_keys,
+            infer_natural_keys=params.infer_natural_keys,
+            natural_key_min_distinct=params.natural_key_min_distinct,
+            freshness_days=params.freshness_days,
+        ) as auditor:
+            r = auditor.result()
+    finally:
+        engine.dispose()
+    return result_of(r)
+
+
+def result_of(r: AuditResult) -> Result:
+    """What the chapter shows of an :class:`AuditResult`."""
+    overall = r.database_score.set_index("dimension")["score"].get("overall")
+    shown = {
+        **r.inventory,
+        "no_primary_key": r.no_primary_key,
+        "relationships": r.relationships.drop(columns=["referred_table", "referred_columns"]),
+        "unindexed_foreign_keys": r.unindexed_foreign_keys,
+        "natural_keys": r.natural_keys,
+        "required": r.required[r.required.source != "not null"],
+        "text_types": r.text_types,
+        "rules": r.rules.drop(columns=["description"]),
+        "retention": r.retention,
+        "freshness": r.freshness,
+        "scorecard": r.scorecard,
+        "database_score": r.database_score,
+    }
+    summary = "\n".join(f"- {p}" for p in summary_points(r))
+    audited = (
+        f"Database audited: {md_text(r.database_label)} (password never recorded), "
+        f"as of {r.as_of}, in {r.duration_s:.1f} s."
+    )
+    return Result(
+        findings=list(r.findings),
+        metrics=list(r.metrics),
+        tables=shown,
+        charts={
+            "growth": Chart(
+                lambda: growth_figure(r.growth),
+                alt="Line chart of rows added per month for each table with a date column.",
+            )
+        },
+        text={"summary": summary, "audited": audited, "method": METHOD + "\n" + SCORE_METHOD},
+        limitations=list(r.limitations),
+        score=None if overall is None else round(100 * float(overall), 1),
+        analysis=r,
+    )
 
 
 def summary_points(r: AuditResult, limit: int = 5) -> list[str]:

@@ -1,16 +1,16 @@
 """The PM-function audit in one call: every section computed, findings, metrics, limitations.
 
-The notebook calls :func:`run_pm_audit` once with the engagement's tables, criteria and
-parameters, then shows the sections of the returned :class:`PMAudit`. Each section runs on
-whatever subset of the tables is present; what cannot run is a limitation with its reason,
-never an exception.
+:func:`run_pm_audit` computes every section from the engagement's tables, criteria and
+:class:`Params` into a :class:`PMAudit`; :func:`workbench.pm.chapter.run` (the playbook's
+``run``) turns it into what the chapter shows. Each section runs on whatever subset of the
+tables is present; what cannot run is a limitation with its reason, never an exception.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -20,44 +20,31 @@ from workbench.frames import frame_metrics
 from workbench.pm import change_risk, evm, governance, maturity, roles, workload
 from workbench.pm._frames import fmt_ids, fmt_money, period_months, plural
 from workbench.report.markup import md_text
+from workbench.result import PlaybookParams
 
 
-@dataclass
-class PMAuditParams:
-    """The playbook's parameters (defaults as in ``playbook.yaml``)."""
+@dataclass(frozen=True)
+class Params(PlaybookParams):
+    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
+    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
 
-    spi_red: float = 0.85
-    spi_amber: float = 0.95
-    cpi_red: float = 0.85
-    cpi_amber: float = 0.95
-    target_level: int = 3
-    pmo_share_threshold: float = 0.25
-    max_weighted_projects: float = 3.5
-    overload_min_months: int = 3
-    risk_review_days: int = 30
-    risk_escalation_score: float = 0.5
-    cr_decision_days: int = 30
-    cr_growth_threshold: float = 0.10
-    data_weight: float = 0.3
-    governance_compliance_min: float = 0.95
-    fte_hours_per_year: float = 1650.0
+    playbook: ClassVar[str] = "pm-function-audit"
 
-    @classmethod
-    def from_params(cls, source: Any) -> PMAuditParams:
-        """Take the known fields from a mapping or an attribute object (e.g. ``pb.params``)."""
-        values = {}
-        for f in fields(cls):
-            value = None
-            if isinstance(source, Mapping):
-                value = source.get(f.name)
-            else:
-                try:
-                    value = source[f.name]
-                except (KeyError, TypeError, IndexError):
-                    value = getattr(source, f.name, None)
-            if value is not None:
-                values[f.name] = value
-        return cls(**values)
+    spi_red: float
+    spi_amber: float
+    cpi_red: float
+    cpi_amber: float
+    target_level: int
+    pmo_share_threshold: float
+    max_weighted_projects: float
+    overload_min_months: int
+    risk_review_days: int
+    risk_escalation_score: float
+    cr_decision_days: int
+    cr_growth_threshold: float
+    data_weight: float
+    governance_compliance_min: float
+    fte_hours_per_year: float
 
     @property
     def thresholds(self) -> evm.RagThresholds:
@@ -72,7 +59,7 @@ _EMPTY = pd.DataFrame
 class PMAudit:
     """Everything the PM-function audit computed; the notebook shows it section by section."""
 
-    params: PMAuditParams
+    params: Params
     period_start: pd.Timestamp
     period_end: pd.Timestamp
     currency: str = ""
@@ -145,7 +132,7 @@ def run_pm_audit(
     activity_catalogue: pd.DataFrame,
     size_bands: pd.DataFrame,
     governance_rules: Mapping[str, Any],
-    params: PMAuditParams,
+    params: Params,
     period_start: Any,
     period_end: Any,
     currency: str = "",
@@ -161,7 +148,7 @@ def run_pm_audit(
         The playbook's criteria (or the client's versions of them).
     governance_rules : mapping
         The governance-rules criteria (``{"rules": {rule_id: {rule, question_id}}}``).
-    params : PMAuditParams
+    params : Params
     period_start, period_end : date-like
         The engagement period; ``period_end`` is the cut-off for ages and currency.
     currency : str
@@ -642,7 +629,7 @@ def _governance(audit: PMAudit, definitions: Mapping[str, Any]) -> None:
             "hours of PMO work",
         )
     rules = definitions.get("rules", definitions) if isinstance(definitions, Mapping) else {}
-    values = {f.name: getattr(p, f.name) for f in fields(p)}
+    values = p.values()
     audit.data_rules = governance.data_rules(
         rules, measures, audit.questions, 3, p.governance_compliance_min, values
     )

@@ -1,5 +1,6 @@
 """The record-management audit in one call, and what its chapter says first.
 
+:func:`run` is the playbook's ``run`` (the contract of :mod:`workbench.result`).
 :func:`run_audit` runs every check of the playbook on the tables an engagement provides
 and returns a :class:`RecordsAudit`: each check's result, the completeness and metadata
 tables, the retention clock, scores and ranking, the GARP maturity view and the inspection
@@ -10,9 +11,10 @@ the three to five things the chapter opens with.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -33,6 +35,7 @@ from workbench.records.register import (
     record_finding,
 )
 from workbench.report.markup import md_text
+from workbench.result import Chart, Criteria, Period, PlaybookParams, Result
 
 #: Report sections and the checks whose findings and evidence they show.
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -572,59 +575,127 @@ def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
     return "\n".join(f"- {line}" for line in lines[:limit])
 
 
-def evidence(audit: RecordsAudit, section: str) -> list[tuple[str, pd.DataFrame]]:
-    """The exception tables of a report section: (title, detail) per check with exceptions."""
+def evidence(result: Result, section: str) -> list[tuple[str, pd.DataFrame]]:
+    """The exception tables of a report section: (title, rows) per check with exceptions."""
     out = []
     for check in SECTIONS[section]:
-        result = audit.results.get(check)
-        if result is None or not result.ran or result.detail.empty:
-            continue
-        title = f"{check.replace('_', ' ').capitalize()}: {len(result.detail):,} row(s)"
-        out.append((title, result.detail))
+        frame = result.tables.get(f"evidence.{check}")
+        if frame is not None:
+            title = f"{check.replace('_', ' ').capitalize()}: {len(frame):,} row(s)"
+            out.append((title, frame))
     return out
 
 
-def run_playbook(pb: Any) -> RecordsAudit:
-    """Run the audit from a playbook session: its tables, criteria and parameters.
+@dataclass(frozen=True)
+class Params(PlaybookParams):
+    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
+    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
+
+    playbook: ClassVar[str] = "record-management-audit"
+
+    as_of: dt.date | None
+    approval_grace_days: int
+    disposal_grace_days: int
+    metadata_threshold: float
+    confidential_levels: list[str]
+    external_principal_types: list[str]
+    internal_domains: list[str]
+    sample_tdr: float
+    sample_risk: float
+    sample_expected_rate: float
+    sample_seed: int
+
+
+def run(
+    tables: Mapping[str, pd.DataFrame],
+    criteria: Criteria,
+    params: Params,
+    period: Period,
+) -> Result:
+    """Audit the records register: the playbook's ``run`` (see :mod:`workbench.result`).
 
     Parameters
     ----------
-    pb : PlaybookSession
-        The session returned by ``workbench.session.start("record-management-audit", ...)``.
+    tables : mapping
+        ``records`` (required), ``projects``, ``staff``, ``retention_schedule``, ``access``.
+    criteria : mapping
+        ``required_documents``, ``metadata_schema``, ``scoring``; ``naming_rules`` and
+        ``templates`` when there are any (their checks are limitations otherwise).
+    params : Params
+    period : Period
+        The engagement period; its end is the as-of date unless ``params.as_of`` is set.
 
     Returns
     -------
-    RecordsAudit
+    Result
+        Tables ``checks``, ``fields``, ``team_scores``, ``pm_scores``, ``project_scores``,
+        ``garp``, ``sample`` and ``evidence.<check>`` (see :func:`evidence`); charts
+        ``completeness``, ``metadata``, ``ranking``, ``garp``; text ``summary``, ``scope``,
+        ``method``; the organisation's score; the :class:`RecordsAudit` as ``analysis``.
     """
-    from workbench.records.register import resolve_as_of
-
-    params = pb.params
-
-    def optional(name: str) -> pd.DataFrame | None:
-        try:
-            return pb.criteria(name)
-        except KeyError:
-            return None
-
-    return run_audit(
-        pb.tables,
-        required_documents=pb.criteria("required_documents"),
-        metadata_schema=pb.criteria("metadata_schema"),
-        scoring_spec=pb.criteria("scoring"),
-        naming_rules=optional("naming_rules"),
-        templates=optional("templates"),
-        as_of=resolve_as_of(params.as_of, pb.engagement.period.end),
+    audit = run_audit(
+        tables,
+        required_documents=criteria["required_documents"],
+        metadata_schema=criteria["metadata_schema"],
+        scoring_spec=criteria["scoring"],
+        naming_rules=criteria.get("naming_rules"),
+        templates=criteria.get("templates"),
+        as_of=period.as_of(params.as_of),
         approval_grace_days=params.approval_grace_days,
         disposal_grace_days=params.disposal_grace_days,
         metadata_threshold=params.metadata_threshold,
         confidential_levels=params.confidential_levels,
         external_types=params.external_principal_types,
-        internal_domains=params.internal_domains or (),
+        internal_domains=params.internal_domains,
         sample_tdr=params.sample_tdr,
         sample_risk=params.sample_risk,
         sample_expected_rate=params.sample_expected_rate,
         sample_seed=params.sample_seed,
     )
+    shown = {
+        "checks": audit.check_summary(),
+        "fields": audit.fields,
+        "team_scores": audit.team_scores,
+        "pm_scores": audit.pm_scores,
+        "project_scores": audit.project_scores,
+        "garp": audit.garp[["principle", "level", "label", "evidence"]],
+        "sample": audit.sample,
+    }
+    for checks in SECTIONS.values():
+        for check in checks:
+            result = audit.results.get(check)
+            if result is not None and result.ran and not result.detail.empty:
+                shown[f"evidence.{check}"] = result.detail
+    found = [f for section in SECTIONS for f in audit.section_findings(section)]
+    return Result(
+        findings=found + ([audit.sample_finding] if audit.sample_finding else []),
+        metrics=audit.metrics(),
+        tables=shown,
+        charts=_charts(audit),
+        text={
+            "summary": key_messages(audit),
+            "scope": scope_text(audit),
+            "method": method_text(audit),
+        },
+        limitations=audit.limitations,
+        score=audit.overall_score(),
+        analysis=audit,
+    )
+
+
+def _charts(audit: RecordsAudit) -> dict[str, Chart]:
+    """The charts there is data for, drawn when shown."""
+    from workbench.records import figures
+
+    out: dict[str, Chart] = {}
+    if not audit.completeness.empty:
+        out["completeness"] = Chart(lambda: figures.completeness_heatmap(audit.completeness))
+    if not audit.team_metadata.empty:
+        out["metadata"] = Chart(lambda: figures.metadata_heatmap(audit.team_metadata))
+    if not audit.team_scores.empty:
+        out["ranking"] = Chart(lambda: figures.ranking_chart(audit.team_scores, "team"))
+    out["garp"] = Chart(lambda: figures.garp_chart(audit.garp))
+    return out
 
 
 def scope_text(audit: RecordsAudit) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
@@ -210,15 +209,6 @@ def document_stem(file_name: str) -> str:
         stem = _VERSION_TOKEN.sub(" ", stem)
         stem = _LABEL_TOKEN.sub(" ", stem)
     return re.sub(r"[\s_.\-]+", " ", stem).strip().lower()
-
-
-def resolve_as_of(as_of: Any, period_end: Any = None) -> pd.Timestamp:
-    """The audit's as-of date: the parameter when set, else the engagement period's end,
-    else today."""
-    for value in (as_of, period_end):
-        if value is not None and value != "" and not pd.isna(value):
-            return pd.Timestamp(value).normalize()
-    return pd.Timestamp(date.today())
 
 
 def project_teams(projects: pd.DataFrame | None, staff: pd.DataFrame | None) -> pd.DataFrame:
