@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from workbench.dbaudit import AuditResult, run_audit
+from workbench.dbaudit import AuditResult, run_audit, scorecard
 from workbench.demo import database as demo_db
 from workbench.demo.core import DemoContext
 
@@ -220,4 +220,7 @@ def test_scorecard_follows_the_stated_method(erp_sqlite: Any) -> None:
     assert s.loc["invoices", "validity"] == pytest.approx(1 - 5 / 120, abs=5e-5)
     db = r.database_score.set_index("dimension")["score"]
     assert db["completeness"] == pytest.approx(s.completeness.mean(), abs=1e-4)
-    assert isinstance(r.scorecard, pd.DataFrame)
+    # the overall score is the mean of the dimensions, each table scored once
+    dimensions = [db[d] for d in scorecard.DIMENSIONS if pd.notna(db[d])]
+    assert db["overall"] == pytest.approx(sum(dimensions) / len(dimensions), abs=1e-4)
+    assert sorted(s.index) == sorted(r.inventory["tables"]["table"])
