@@ -262,10 +262,16 @@ def test_the_session_reads_a_secret_parameter_from_the_engagement(tmp_path: Path
         }
     )
     engagement = LoadedEngagement(tmp_path, config)
-    by_runner = _from_namespace(spec, {"output_dir": "/out", "token": None, "limit": 5}, engagement)
+    by_runner, _ = _from_namespace(
+        spec, {"output_dir": "/out", "token": None, "limit": 5}, engagement
+    )
     assert (by_runner.token, by_runner.limit) == (TOKEN, 5)
-    by_hand = _from_namespace(spec, {"token": None, "limit": 3}, engagement)
+    by_hand, notes = _from_namespace(spec, {"token": None, "limit": 3}, engagement)
     assert (by_hand.token, by_hand.limit) == (TOKEN, 4)
+    # the note on engagement.yaml's values names the limit, never the secret
+    assert notes == [
+        "`limit` = 4 from engagement.yaml (the parameters cell keeps the playbook default 3)."
+    ]
 
 
 @pytest.mark.parametrize(
