@@ -98,6 +98,39 @@ class Engagement(BaseModel):
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
     #: how day-month order is read in text dates that are not ISO (e.g. 03/04/2025)
     dayfirst: bool = True
+    #: the client's values placed on the data request's, per table and column:
+    #: ``{projects: {phase: {"Stage 4": closing}}}`` (checked against the contracts)
+    mappings: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
+    #: free-text labels classified by hand, per catalogue:
+    #: ``{activity_catalogue: {"Design work": delivery}}`` (a class or a catalogue entry)
+    classify: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("mappings", mode="before")
+    @classmethod
+    def _mappings(cls, value: Any) -> Any:
+        if not value:
+            return {}
+        from workbench.contracts.mapping import check_mappings
+
+        return check_mappings(value)
+
+    @field_validator("classify", mode="before")
+    @classmethod
+    def _classify(cls, value: Any) -> Any:
+        if not value:
+            return {}
+        if not isinstance(value, dict):
+            return value
+        from workbench.contracts.mapping import text_value
+
+        return {
+            str(name).strip(): (
+                {text_value(k): text_value(v) for k, v in labels.items()}
+                if isinstance(labels, dict)
+                else labels
+            )
+            for name, labels in value.items()
+        }
 
     @field_validator("engagement")
     @classmethod

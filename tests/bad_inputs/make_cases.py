@@ -258,7 +258,27 @@ def status_not_allowed(f: Path) -> dict[str, Any]:
     df = projects()
     df.loc[1, "status"] = "Sleeping"
     with_projects(f, df)
-    return {"expect": ["column status, row 3", "one of: planned, active, on_hold", "'sleeping'"]}
+    return {
+        "expect": [
+            "column status, row 3",
+            "one of: planned, active, on_hold",
+            "'Sleeping'",
+            'mappings:\n      projects:\n        status:\n          "Sleeping": ',
+        ]
+    }
+
+
+@case
+def mapping_to_a_value_not_allowed(f: Path) -> dict[str, Any]:
+    df = projects()
+    df.loc[1, "status"] = "Sleeping"
+    with_projects(f, df, mappings={"projects": {"status": {"Sleeping": "dormant"}}})
+    return {
+        "expect": [
+            "engagement.yaml: mappings:",
+            "projects.status: 'Sleeping' is mapped to 'dormant', which is not one of planned",
+        ]
+    }
 
 
 @case
@@ -268,11 +288,13 @@ def defect_severity_not_allowed(f: Path) -> dict[str, Any]:
             "defect_id": ["D1", "D2"],
             "project_id": ["PRJ-001"] * 2,
             "found_date": ["2025-02-01"] * 2,
-            "severity": ["high", "blocker"],
+            "severity": ["high", "cosmic"],
         }
     )
     write(f, {"projects.csv": projects(), "staff.csv": staff(), "defects.csv": defects})
-    return {"expect": ["defects.csv", "column severity, row 3", "one of: critical, high"]}
+    return {
+        "expect": ["defects.csv", "column severity, row 3", "one of: critical, high", "mappings:"]
+    }
 
 
 @case
@@ -376,12 +398,14 @@ def excel_workbook_named_csv(f: Path) -> dict[str, Any]:
 
 
 @case
-def old_xls_format(f: Path) -> dict[str, Any]:
+def corrupt_xls_workbook(f: Path) -> dict[str, Any]:
+    # an old-format header and nothing readable behind it (.xls files are read since the
+    # intake reads exports as clients send them)
     write(
         f,
         {"projects.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "staff.csv": staff()},
     )
-    return {"expect": ["projects.xls", "old .xls format"]}
+    return {"expect": ["projects.xls", "not a readable Excel workbook"]}
 
 
 @case

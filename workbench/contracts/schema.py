@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import pandera.pandas as pa
 
+from workbench.contracts.vocabulary import YES_NO, Vocabulary
+
 Kind = Literal["id", "text", "date", "number", "integer", "bool", "category"]
 KINDS: dict[str, str] = {
     "id": "identifier (text)",
@@ -40,7 +42,7 @@ def column(
     required: bool = True,
     nullable: bool | None = None,
     unique: bool = False,
-    allowed: Sequence[str] | None = None,
+    allowed: Sequence[str] | Vocabulary | None = None,
     ge: float | None = None,
     le: float | None = None,
     regex: str | None = None,
@@ -58,8 +60,10 @@ def column(
         An example value for the workbook's example row.
     required : bool
         The column must be present. Required columns are also non-null unless ``nullable``.
-    allowed : list of str, optional
-        Allowed values (compared after lower-casing and turning spaces into ``_``).
+    allowed : list of str or Vocabulary, optional
+        Allowed values. A :class:`Vocabulary` also declares the other spellings that mean
+        each (``Closure`` -> ``closing``); values are compared after lower-casing and turning
+        spaces and punctuation into ``_``. A bool column takes the yes/no vocabulary.
     ge, le : float, optional
         Inclusive bounds for numbers.
     regex : str, optional
@@ -69,6 +73,13 @@ def column(
         are kept and the playbook excludes and names them (e.g. questionnaire answers
         outside 0-5 should not stop a whole audit).
     """
+    vocabulary: Vocabulary | None = None
+    if isinstance(allowed, Vocabulary):
+        vocabulary, allowed = allowed, allowed.values
+    elif allowed is not None:
+        vocabulary = Vocabulary({value: () for value in allowed})
+    if kind == "bool":
+        vocabulary = YES_NO
     checks: list[pa.Check] = []
     if allowed is not None:
         checks.append(pa.Check.isin(list(allowed), error=f"one of: {', '.join(allowed)}"))
@@ -85,7 +96,13 @@ def column(
         unique=unique,
         required=required,
         description=meaning,
-        metadata={"kind": kind, "example": example, "allowed": list(allowed or []), "soft": soft},
+        metadata={
+            "kind": kind,
+            "example": example,
+            "allowed": list(allowed or []),
+            "soft": soft,
+            "vocabulary": vocabulary,
+        },
     )
 
 
@@ -101,6 +118,8 @@ class ColumnInfo:
     nullable: bool
     allowed: list[str]
     soft: bool = False
+    #: allowed values and their other spellings (category and bool columns)
+    vocabulary: Vocabulary | None = None
 
 
 @dataclass
@@ -126,6 +145,7 @@ class TableContract:
                 nullable=col.nullable,
                 allowed=col.metadata["allowed"],
                 soft=col.metadata.get("soft", False),
+                vocabulary=col.metadata.get("vocabulary"),
             )
             for name, col in self.schema.columns.items()
         }

@@ -9,14 +9,116 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.contracts.schema import TableContract, column, table
+from workbench.contracts.vocabulary import Vocabulary
 
 PM = "pm-function-audit"
 RM = "record-management-audit"
 BI = "bi-assessment"
 
-PROJECT_STATUS = ["planned", "active", "on_hold", "closed", "cancelled"]
-PHASES = ["initiation", "planning", "execution", "closing"]
-SEVERITY = ["critical", "high", "medium", "low"]
+# Allowed values of the categorical columns, each with the spellings clients use for it
+# (compared after lower-casing and turning spaces and punctuation into "_").
+PROJECT_STATUS = Vocabulary(
+    {
+        "planned": (
+            "not started, not yet started, pipeline, proposed, pending start, scheduled, to do, "
+            "todo, backlog, new, geplant, prévu"
+        ),
+        "active": (
+            "in progress, ongoing, open, wip, work in progress, running, live, started, underway, "
+            "in flight, in execution, current, aktiv, en cours"
+        ),
+        "on_hold": (
+            "hold, held, paused, suspended, parked, frozen, on ice, deferred, postponed, pausiert"
+        ),
+        "closed": (
+            "complete, completed, done, finished, delivered, closed out, archived, ended, "
+            "abgeschlossen, terminé"
+        ),
+        "cancelled": (
+            "canceled, terminated, abandoned, aborted, stopped, withdrawn, killed, dropped, "
+            "storniert, abgebrochen, annulé"
+        ),
+    }
+)
+PHASES = Vocabulary(
+    {
+        "initiation": (
+            "initiate, initiating, inception, start up, startup, concept, feasibility, kick off, "
+            "kickoff, mobilisation, mobilization, pre project, initialisation, initialization"
+        ),
+        "planning": (
+            "plan, planning phase, definition, elaboration, preparation, detailed planning, planung"
+        ),
+        "execution": (
+            "execute, executing, in execution, delivery, implementation, build, construction, "
+            "realisation, realization, development, deployment, rollout, roll out, monitoring and "
+            "controlling, monitor and control, durchführung"
+        ),
+        "closing": (
+            "closure, close, close out, closeout, closedown, close down, handover, hand over, "
+            "completion, finalisation, finalization, post implementation, lessons learned, "
+            "abschluss, clôture"
+        ),
+    }
+)
+SEVERITY = Vocabulary(
+    {
+        "critical": (
+            "sev 1, sev1, s1, severity 1, p1, priority 1, 1, 1 critical, blocker, showstopper, "
+            "show stopper, urgent, crit, fatal, kritisch"
+        ),
+        "high": (
+            "sev 2, sev2, s2, severity 2, p2, priority 2, 2, 2 high, major, hi, serious, "
+            "important, hoch"
+        ),
+        "medium": (
+            "sev 3, sev3, s3, severity 3, p3, priority 3, 3, 3 medium, med, moderate, normal, "
+            "average, mid, mittel"
+        ),
+        "low": (
+            "sev 4, sev4, s4, severity 4, p4, priority 4, 4, 4 low, minor, trivial, cosmetic, lo, "
+            "lowest, niedrig"
+        ),
+    }
+)
+CHANGE_STATUS = Vocabulary(
+    {
+        "open": "new, raised, logged, draft, created, offen",
+        "submitted": (
+            "pending, pending approval, awaiting approval, awaiting decision, under review, in "
+            "review, for decision, in assessment, assessed, eingereicht"
+        ),
+        "approved": "accepted, agreed, authorised, authorized, signed off, genehmigt",
+        "rejected": "declined, refused, denied, not approved, abgelehnt",
+        "withdrawn": "cancelled, canceled, retracted, superseded, zurückgezogen",
+        "implemented": "done, delivered, completed, complete, in production",
+        "closed": "closed out, resolved, archived, geschlossen",
+    }
+)
+RISK_STATUS = Vocabulary(
+    {
+        "open": "active, live, new, identified, raised, current, offen",
+        "closed": "retired, expired, resolved, no longer relevant, geschlossen",
+        "mitigated": "treated, reduced, controlled, mitigation complete",
+        "accepted": "tolerated, accept, retained, akzeptiert",
+        "occurred": (
+            "materialised, materialized, realised, realized, issue, became issue, converted to "
+            "issue, happened, eingetreten"
+        ),
+        "escalated": "escalate, escalated to steering, eskaliert",
+    }
+)
+PRINCIPAL_TYPE = Vocabulary(
+    {
+        "user": "person, account, member, individual, internal user, employee",
+        "group": (
+            "security group, team, role, distribution list, sharepoint group, m365 group, ad group"
+        ),
+        "external": "external user, partner, vendor, third party, supplier",
+        "guest": "guest user, visitor",
+        "link": "sharing link, anonymous link, anyone link, shared link, public link, url",
+    }
+)
 
 _tables = [
     table(
@@ -139,15 +241,7 @@ _tables = [
                 "category",
                 "Status",
                 "approved",
-                allowed=[
-                    "open",
-                    "submitted",
-                    "approved",
-                    "rejected",
-                    "withdrawn",
-                    "implemented",
-                    "closed",
-                ],
+                allowed=CHANGE_STATUS,
             ),
             "decided_date": column("date", "Date decided", "2025-04-16", required=False),
             "cost_impact": column("number", "Cost impact", 12000, required=False),
@@ -168,7 +262,7 @@ _tables = [
                 "category",
                 "Status",
                 "open",
-                allowed=["open", "closed", "mitigated", "accepted", "occurred", "escalated"],
+                allowed=RISK_STATUS,
             ),
             "probability": column("number", "Probability (0-1, or 1-5 scale)", 0.4, ge=0),
             "impact": column("number", "Impact (amount, or 1-5 scale)", 3, ge=0),
@@ -248,7 +342,7 @@ _tables = [
                 "category",
                 "Kind of principal",
                 "user",
-                allowed=["user", "group", "external", "guest", "link"],
+                allowed=PRINCIPAL_TYPE,
             ),
             "permission": column("text", "Permission, e.g. read, edit, full control", "read"),
         },

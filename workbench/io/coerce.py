@@ -9,22 +9,34 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from workbench.contracts.vocabulary import YES_NO, Vocabulary, normalise_value
+
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_TRUE = {"true", "yes", "y", "1", "x", "t", "ja", "oui", "si", "1.0"}
-_FALSE = {"false", "no", "n", "0", "f", "nein", "non", "0.0", "-"}
+#: how a yes/no cell reads when it is simply written as yes/no or true/false: not a mapping
+_PLAIN_BOOL = {"yes", "no", "true", "false"}
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f'€$£¥%]")
 
 
 @dataclass
 class Coerced:
+    """A column coerced to its kind.
+
+    ``mapped`` lists each client value placed on another (``{"from", "to", "rows", "by"}``,
+    ``by`` one of spelling, synonym, engagement.yaml); ``unplaced`` gives, for a column with
+    allowed values, each client value no vocabulary or mapping places, with its rows.
+    """
+
     values: pd.Series
     bad_rows: list[int] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     note: str = ""
+    mapped: list[dict[str, Any]] = field(default_factory=list)
+    unplaced: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _blank(raw: pd.Series) -> pd.Series:
@@ -122,7 +134,30 @@ def _timestamp(value: object) -> object:
     return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}\b")
+
+
+def infer_dayfirst(text: pd.Series, default: bool) -> bool:
+    """Day-first or month-first, as the column itself shows it.
+
+    A column holding ``14/03/2025`` is day-first and one holding ``03/14/2025`` month-first,
+    whatever the engagement's default; a column that never shows a number above 12 in
+    either place (or shows both) keeps ``default``.
+    """
+    parts = text.dropna().astype(str).str.extract(_DAY_MONTH).dropna().astype(int)
+    if parts.empty:
+        return default
+    first_is_day = bool((parts[0] > 12).any())
+    second_is_day = bool((parts[1] > 12).any())
+    if first_is_day != second_is_day:
+        return first_is_day
+    return default
+
+
 def to_date(raw: pd.Series, dayfirst: bool = True) -> Coerced:
+    """Dates from date cells, Excel serial numbers (as numbers or text) and text in the
+    usual formats (ISO, ``14.03.2025``, ``14 Mar 2025``, ``March 14, 2025``, ...); the
+    day-month order of slashed or dotted dates is read from the column when it shows it."""
     blank = _mask(_blank(raw))
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     outside = pd.Series(False, index=raw.index)
@@ -148,6 +183,13 @@ def to_date(raw: pd.Series, dayfirst: bool = True) -> Coerced:
         out[rest] = iso
         other = rest & out.isna()
         if other.any():
+            shown = infer_dayfirst(text[other], dayfirst)
+            if shown != dayfirst:
+                notes.append(
+                    f"dates read {'day' if shown else 'month'}-first, as the column shows "
+                    f"(e.g. {text[other].dropna().iloc[0]})"
+                )
+                dayfirst = shown
             guess, dropped = _as_ns(
                 pd.to_datetime(text[other], format="mixed", dayfirst=dayfirst, errors="coerce")
             )
@@ -170,28 +212,107 @@ def to_date(raw: pd.Series, dayfirst: bool = True) -> Coerced:
     return Coerced(out, rows, examples, "; ".join(notes))
 
 
-def to_bool(raw: pd.Series) -> Coerced:
-    blank = _blank(raw)
-    text = raw.astype("string").str.strip().str.lower()
-    values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    values[text.isin(_TRUE).fillna(False)] = True
-    values[text.isin(_FALSE).fillna(False)] = False
+def _place(
+    text: pd.Series, vocabulary: Vocabulary | None, mapping: dict[str, str]
+) -> tuple[pd.Series, list[dict[str, Any]], dict[str, list[int]]]:
+    """Each distinct client value placed by the engagement's mapping, else the vocabulary.
+
+    Returns the placed values (``None`` where nothing places a value), the mappings
+    applied and the values left unplaced with their rows.
+    """
+    placed: dict[str, str | None] = {}
+    mapped: list[dict[str, Any]] = []
+    present = text.dropna()
+    counts = present.value_counts(sort=False)
+    for original, rows in counts.items():
+        key = normalise_value(original)
+        target: str | None
+        if key in mapping:
+            target, by = mapping[key], "engagement.yaml"
+        elif vocabulary is not None:
+            found = vocabulary.canonical(original)
+            target, by = found, ("spelling" if key == found else "synonym")
+        else:
+            target, by = str(original), "spelling"
+        placed[str(original)] = target
+        if target is not None and target != original:
+            mapped.append({"from": str(original), "to": target, "rows": int(rows), "by": by})
+    values = text.map(placed, na_action="ignore")
+    unknown = present[present.map(placed).isna()]
+    unplaced = {
+        str(value): [int(i) for i in group.index] for value, group in unknown.groupby(unknown)
+    }
+    return values.where(values.notna(), None), mapped, unplaced
+
+
+def to_bool(raw: pd.Series, mapping: dict[str, str] | None = None) -> Coerced:
+    """yes/no in any of the spellings of :data:`YES_NO`, or as the engagement maps it."""
     if raw.dtype == bool:
-        values = raw.astype("boolean")
-    rows, examples = _failures(raw, values.notna(), blank)
-    return Coerced(values, rows, examples)
-
-
-def to_category(raw: pd.Series) -> Coerced:
+        return Coerced(raw.astype("boolean"))
+    blank = _blank(raw)
     text = to_text(raw).values
-    norm = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    return Coerced(norm.where(text.notna(), None))
+    placed, mapped, _ = _place(text, YES_NO, mapping or {})
+    values = placed.map({"yes": True, "no": False}, na_action="ignore").astype("boolean")
+    rows, examples = _failures(raw, values.notna(), blank)
+    # reading "TRUE" or "No" as yes/no is not a mapping worth listing; "Ja" or "x" is
+    shown = [m for m in mapped if normalise_value(m["from"]) not in _PLAIN_BOOL]
+    return Coerced(values, rows, examples, mapped=shown)
 
 
-def coerce(raw: pd.Series, kind: str, *, decimal: str = ".", dayfirst: bool = True) -> Coerced:
-    """Coerce one column to its declared kind."""
+def to_category(
+    raw: pd.Series, vocabulary: Vocabulary | None = None, mapping: dict[str, str] | None = None
+) -> Coerced:
+    """Values placed on the allowed values: exactly, in another spelling, as a synonym the
+    vocabulary declares, or as the engagement maps them. What nothing places is
+    ``unplaced`` (its cells empty), for the validation report to propose a mapping."""
+    text = to_text(raw).values
+    values, mapped, unplaced = _place(text, vocabulary, mapping or {})
+    return Coerced(values, mapped=mapped, unplaced=unplaced)
+
+
+def to_mapped_text(raw: pd.Series, mapping: dict[str, str] | None = None) -> Coerced:
+    """Text, with the values the engagement maps replaced (``SOW`` -> ``scope of work``)."""
+    text = to_text(raw)
+    if not mapping:
+        return text
+    lookup = text.values.map(lambda v: mapping.get(normalise_value(v)), na_action="ignore")
+    values = text.values.where(lookup.isna(), lookup)
+    counts = text.values[lookup.notna()].value_counts(sort=False)
+    mapped = [
+        {"from": str(v), "to": mapping[normalise_value(v)], "rows": int(n), "by": "engagement.yaml"}
+        for v, n in counts.items()
+    ]
+    return Coerced(values, mapped=mapped)
+
+
+def coerce(
+    raw: pd.Series,
+    kind: str,
+    *,
+    decimal: str = ".",
+    dayfirst: bool = True,
+    vocabulary: Vocabulary | None = None,
+    mapping: dict[str, str] | None = None,
+) -> Coerced:
+    """Coerce one column to its declared kind.
+
+    Parameters
+    ----------
+    raw : Series
+        The cells as read.
+    kind : str
+        The declared kind (id, text, number, integer, date, bool, category).
+    decimal : str
+        The file's decimal separator.
+    dayfirst : bool
+        How a text date whose day and month could be either way round is read.
+    vocabulary : Vocabulary, optional
+        The allowed values of a category column and their spellings.
+    mapping : dict, optional
+        The engagement's mapping for this column, keyed by normalised client value.
+    """
     if kind in ("id", "text"):
-        return to_text(raw)
+        return to_mapped_text(raw, mapping)
     if kind == "number":
         return to_number(raw, decimal)
     if kind == "integer":
@@ -199,7 +320,7 @@ def coerce(raw: pd.Series, kind: str, *, decimal: str = ".", dayfirst: bool = Tr
     if kind == "date":
         return to_date(raw, dayfirst)
     if kind == "bool":
-        return to_bool(raw)
+        return to_bool(raw, mapping)
     if kind == "category":
-        return to_category(raw)
+        return to_category(raw, vocabulary, mapping)
     raise ValueError(f"unknown column kind {kind!r}")

@@ -16,10 +16,13 @@ import pandas as pd
 import pandera.errors as pa_errors
 
 from workbench.contracts import CONTRACTS, RELATIONS, TableContract, normalise_name
+from workbench.contracts.mapping import mapping_lookup
 from workbench.contracts.schema import KINDS
 from workbench.engagement import LoadedEngagement
 from workbench.errors import InputError
-from workbench.io.coerce import coerce
+from workbench.io.coerce import Coerced, coerce
+from workbench.io.fixes import mapping_block
+from workbench.io.layout import totals_rows
 from workbench.io.readers import read_raw
 from workbench.io.validation import Issue, Level, ValidationReport
 from workbench.paths import sha256_file
@@ -79,11 +82,13 @@ def load_table(
     from_workbook: bool = False,
     columns: dict[str, str] | None = None,
     row_ids: bool = False,
+    mappings: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pd.DataFrame | None, list[Issue], dict[str, Any]]:
     """Read one table and check it against its contract.
 
     ``columns`` maps data-request names to the client's own headers; ``row_ids`` numbers
-    the rows when the client's export has no id column for the table's key.
+    the rows when the client's export has no id column for the table's key; ``mappings``
+    places the client's values per column (``{phase: {"Stage 4": "closing"}}``).
 
     Returns the typed frame (indexed by the client's row numbers; ``None`` when unusable),
     the issues, and the provenance record.
@@ -123,6 +128,21 @@ def load_table(
     if len(frame) and len(frame.columns):
         blank = frame.astype("string").apply(lambda s: s.str.strip().fillna("").eq(""))
         frame = frame[~blank.to_numpy(dtype=bool).all(axis=1)]
+    prov["rows_read"] = len(frame)
+    totals = totals_rows(frame, _id_columns(contract, frame))
+    if totals:
+        frame = frame.drop(index=list(totals))
+        prov["totals_rows"] = list(totals)
+        issues.append(
+            Issue(
+                "warning",
+                name,
+                f"{len(totals)} totals row(s) at the bottom left out "
+                f"({'; '.join(totals.values())})",
+                shown,
+                rows=list(totals),
+            )
+        )
     prov["rows"] = len(frame)
     present = set(frame.columns)
     missing = [c for c in contract.required_columns if c not in present]
@@ -160,8 +180,19 @@ def load_table(
     for col, info in contract.columns.items():
         if col not in present:
             continue
-        result = coerce(frame[col], info.kind, decimal=raw.decimal, dayfirst=dayfirst)
+        result = coerce(
+            frame[col],
+            info.kind,
+            decimal=raw.decimal,
+            dayfirst=dayfirst,
+            vocabulary=info.vocabulary,
+            mapping=mapping_lookup((mappings or {}).get(col, {})),
+        )
         typed[col] = result.values
+        if result.mapped:
+            prov.setdefault("mappings", []).extend({"column": col, **m} for m in result.mapped)
+        if result.unplaced:
+            issues.append(_unplaced_issue(name, col, shown, info.vocabulary, result))
         if result.bad_rows:
             issues.append(
                 Issue(
@@ -196,6 +227,34 @@ def load_table(
                 continue  # already reported as unreadable
             issues.append(issue)
     return typed, issues, prov
+
+
+def _id_columns(contract: TableContract, frame: pd.DataFrame) -> list[str]:
+    """The columns that identify a record: the key, else the required id columns."""
+    if contract.key:
+        return list(contract.key)
+    return [c.name for c in contract.columns.values() if c.kind == "id" and c.required]
+
+
+def _unplaced_issue(table: str, column: str, shown: str, vocabulary: Any, result: Coerced) -> Issue:
+    """Values of a column with allowed values that nothing places, with the mapping that
+    would place them (best guesses filled in)."""
+    unplaced = result.unplaced
+    rows = sorted(r for found in unplaced.values() for r in found)
+    counted = ", ".join(f"{v!r} ({len(r)})" for v, r in list(unplaced.items())[:6])
+    guesses = {value: vocabulary.guesses(value) for value in unplaced}
+    return Issue(
+        "error",
+        table,
+        f"{len(rows)} value(s) are neither an allowed value nor a known spelling of one: "
+        f"{counted}{' and more' if len(unplaced) > 6 else ''}",
+        shown,
+        column,
+        rows,
+        "one of: " + ", ".join(vocabulary.values) + " (or a mapping in engagement.yaml)",
+        list(unplaced)[:3],
+        fix=mapping_block({table: {column: guesses}}),
+    )
 
 
 def _bad_rows(issues: list[Issue], column: str) -> list[int]:
@@ -282,6 +341,7 @@ def load_inputs(engagement: LoadedEngagement, tables: Iterable[str] | None = Non
             from_workbook=spec.sheet is not None,
             columns=spec.columns,
             row_ids=spec.row_ids,
+            mappings=config.mappings.get(name),
         )
         result.report.extend(issues)
         if "sha256" in prov:

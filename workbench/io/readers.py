@@ -171,8 +171,6 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if path.suffix.lower() == ".xls":
-        raise InputError(f"{path}: the old .xls format is not read; save it as .xlsx")
     check_workbook(path)  # shared strings are read whole by load_workbook
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -200,6 +198,15 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
         rows = bounded_rows(ws.iter_rows(min_row=1, values_only=True), f"{path} [{match}]")
     finally:
         wb.close()
+    return _sheet_frame(rows, expected_columns, f"{path} [{match}]", notes)
+
+
+def _sheet_frame(
+    rows: list[tuple[Any, ...]], expected_columns: Iterable[str], source: str, notes: list[str]
+) -> RawTable:
+    """A sheet's rows as a table: the header row found among the first rows (a title,
+    banner or guidance rows above it are skipped and said so), the client's row numbers as
+    index, layout columns without header or data dropped."""
     expected = {normalise_name(c) for c in expected_columns}
     window = rows[:20]
     header_at = 0
@@ -211,13 +218,17 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
     else:
         header_at = next((i for i, r in enumerate(window) if any(v is not None for v in r)), 0)
     if not rows:
-        return RawTable(pd.DataFrame(), f"{path} [{match}]", ".", tuple(notes))
+        return RawTable(pd.DataFrame(), source, ".", tuple(notes))
+    above = [r for r in rows[:header_at] if any(_filled(v) for v in r)]
+    if above:
+        notes.append(
+            f"header on row {header_at + 1}; {len(above)} title or banner row(s) above it skipped"
+        )
     header = list(rows[header_at])
     width = max([len(header)] + [len(r) for r in rows[header_at + 1 :]])
     header += [None] * (width - len(header))
     cols = [
-        str(h).strip() if h is not None else f"(unnamed column {i + 1})"
-        for i, h in enumerate(header)
+        str(h).strip() if _filled(h) else f"(unnamed column {i + 1})" for i, h in enumerate(header)
     ]
     body = [list(r) + [None] * (width - len(r)) for r in rows[header_at + 1 :]]
     frame = pd.DataFrame(body, columns=cols, dtype=object)
@@ -227,7 +238,55 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
         c for c in frame.columns if c.startswith("(unnamed column") and frame[c].isna().all()
     ]
     frame = frame.drop(columns=unnamed)
-    return RawTable(frame, f"{path} [{match}]", ".", tuple(notes))
+    return RawTable(frame, source, ".", tuple(notes))
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def read_calamine(path: Path, sheet: str | None, expected_columns: Iterable[str] = ()) -> RawTable:
+    """Read one sheet of an old ``.xls`` (or ``.xlsb``, ``.ods``) workbook with calamine.
+
+    Cells come back as Python values (numbers, dates, text); calamine's empty cells become
+    ``None`` as openpyxl gives them, so both formats go through the same header search.
+    """
+    _check_file(path)
+    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable Excel workbook ({exc})") from None
+    except Exception as exc:  # calamine's own errors for a damaged file
+        raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__})") from None
+    try:
+        meta = {m.name: m for m in wb.sheets_metadata}
+        names = list(wb.sheet_names)
+        if sheet is None:
+            visible = [n for n in names if meta[n].visible == SheetVisibleEnum.Visible]
+            sheet = visible[0] if visible else names[0]
+        match = {normalise_name(n): n for n in names}.get(normalise_name(sheet))
+        if match is None:
+            raise InputError(
+                f"{path}: no sheet named {sheet!r}; the workbook has "
+                f"{', '.join(repr(n) for n in names)}"
+            )
+        notes = []
+        if meta[match].visible != SheetVisibleEnum.Visible:
+            notes.append(f"sheet {match!r} is hidden")
+        # skip_empty_area=False keeps the rows and columns above and left of the data, so
+        # that row numbers are the ones the client sees
+        cells = wb.get_sheet_by_name(match).to_python(skip_empty_area=False)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{path}: not a readable Excel workbook ({exc})") from None
+    finally:
+        wb.close()
+    source = f"{path} [{match}]"
+    rows = bounded_rows(([None if v == "" else v for v in row] for row in cells), source)
+    return _sheet_frame(rows, expected_columns, source, notes)
 
 
 def read_parquet(path: Path) -> RawTable:
@@ -249,15 +308,17 @@ def read_raw(
 ) -> RawTable:
     """Read any supported file by its extension."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
+    if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet, expected_columns)
+    if suffix in (".xls", ".xlsb", ".ods"):
+        return read_calamine(path, sheet, expected_columns)
     if suffix in (".parquet", ".pq"):
         return read_parquet(path)
     if suffix in (".csv", ".txt", ".tsv", ""):
         if sheet:
             raise InputError(f"{path}: a sheet ({sheet!r}) is given but the file is not a workbook")
         return read_csv(path)
-    raise InputError(f"{path}: unsupported file type {suffix!r}; send CSV, XLSX or Parquet")
+    raise InputError(f"{path}: unsupported file type {suffix!r}; send CSV, XLSX, XLS or Parquet")
 
 
 def read_text_sample(path: Path, limit: int = 4096) -> str:

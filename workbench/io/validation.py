@@ -41,6 +41,8 @@ class Issue:
     rows: list[int] = field(default_factory=list)
     expected: str = ""
     examples: list[str] = field(default_factory=list)
+    #: what fixes it, ready to paste (a block of engagement.yaml or a command)
+    fix: str = ""
 
     def render(self) -> str:
         where = self.file or self.table
@@ -56,6 +58,10 @@ class Issue:
             text += f"; expected {self.expected}"
         if self.examples:
             text += f" (found {', '.join(repr(e) for e in self.examples[:3])})"
+        if self.fix:
+            text += "\n  fix, in engagement.yaml:\n" + "\n".join(
+                "    " + line for line in self.fix.splitlines()
+            )
         return text
 
     def to_dict(self) -> dict[str, Any]:
