@@ -212,21 +212,20 @@ class PlaybookSession:
 
     def criteria(self, name: str) -> Any:
         """An editable criteria file of this playbook; a client file of the same name in the
-        engagement's inputs (``inputs: {required_documents: ...}``) overrides it."""
+        engagement's inputs (``inputs: {required_documents: ...}``) overrides it, except a
+        catalogue (a criteria table with a ``synonyms`` column), which the client's file
+        extends: its entries are added, and replace shipped entries of the same name."""
         inputs = self.engagement.inputs
-        if name in inputs:
-            from workbench.contracts import normalise_name
-            from workbench.io.readers import read_raw
+        shipped_csv = self.spec.folder / "criteria" / f"{name}.csv"
+        if name in inputs and shipped_csv.exists():
+            shipped = pd.read_csv(shipped_csv, keep_default_na=False, na_values=[""])
+            if "synonyms" in shipped.columns:
+                from workbench.classify import extend_catalogue
 
-            spec = inputs[name]
-            raw = read_raw(self._loaded_engagement.input_path(name), spec.sheet).frame
-            raw.columns = [normalise_name(c) for c in raw.columns]
-            raw = raw.dropna(how="all").reset_index(drop=True)
-            for col in raw.columns:  # numbers typed as text in a CSV become numbers again
-                as_number = pd.to_numeric(raw[col], errors="coerce")
-                if raw[col].notna().any() and as_number[raw[col].notna()].notna().all():
-                    raw[col] = as_number
-            return raw
+                client = self._client_criteria(name)
+                return extend_catalogue(shipped, client, str(shipped.columns[0]))
+        if name in inputs:
+            return self._client_criteria(name)
         folder = self.spec.folder / "criteria"
         for suffix in (".csv", ".yaml", ".yml"):
             path = folder / f"{name}{suffix}"
@@ -236,6 +235,22 @@ class PlaybookSession:
                 return read_yaml(path)
         available = sorted(p.stem for p in folder.glob("*")) if folder.exists() else []
         raise KeyError(f"no criteria {name!r} for {self.name} (available: {', '.join(available)})")
+
+    def _client_criteria(self, name: str) -> pd.DataFrame:
+        """The client's own version of a criteria table, from the engagement's inputs."""
+        inputs = self.engagement.inputs
+        from workbench.contracts import normalise_name
+        from workbench.io.readers import read_raw
+
+        spec = inputs[name]
+        raw = read_raw(self._loaded_engagement.input_path(name), spec.sheet).frame
+        raw.columns = [normalise_name(c) for c in raw.columns]
+        raw = raw.dropna(how="all").reset_index(drop=True)
+        for col in raw.columns:  # numbers typed as text in a CSV become numbers again
+            as_number = pd.to_numeric(raw[col], errors="coerce")
+            if raw[col].notna().any() and as_number[raw[col].notna()].notna().all():
+                raw[col] = as_number
+        return raw
 
     # -- the playbook's library ------------------------------------------------------------
     def run(self, library: ModuleType) -> Result:

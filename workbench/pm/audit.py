@@ -86,6 +86,7 @@ class PMAudit:
     absorb: pd.DataFrame = field(default_factory=_EMPTY)
     misplaced: pd.DataFrame = field(default_factory=_EMPTY)
     unclassified: pd.DataFrame = field(default_factory=_EMPTY)
+    classification: pd.DataFrame = field(default_factory=_EMPTY)
     pmo_hours_by_pmo_staff: float = 0.0
     guidance: pd.DataFrame = field(default_factory=_EMPTY)
     job_descriptions: dict[str, str] = field(default_factory=dict)
@@ -136,6 +137,7 @@ def run_pm_audit(
     period_start: Any,
     period_end: Any,
     currency: str = "",
+    activity_overrides: Mapping[str, str] | None = None,
 ) -> PMAudit:
     """Run every section of the PM-function audit on the tables present.
 
@@ -153,6 +155,9 @@ def run_pm_audit(
         The engagement period; ``period_end`` is the cut-off for ages and currency.
     currency : str
         For amounts in prose.
+    activity_overrides : mapping of str to str, optional
+        Timesheet activity labels classified by the consultant (label -> category or
+        catalogue activity).
     """
     audit = PMAudit(
         params=params,
@@ -176,7 +181,9 @@ def run_pm_audit(
         )
     else:
         _health(audit, tables, projects)
-        _workload(audit, tables, projects, staff, activity_catalogue, size_bands)
+        _workload(
+            audit, tables, projects, staff, activity_catalogue, size_bands, activity_overrides
+        )
         _change_and_risk(audit, tables, projects, staff)
     _maturity(audit, tables, questionnaire)
     _governance(audit, governance_rules)
@@ -370,6 +377,7 @@ def _workload(
     staff: pd.DataFrame | None,
     catalogue: pd.DataFrame,
     bands: pd.DataFrame,
+    overrides: Mapping[str, str] | None = None,
 ) -> None:
     p = audit.params
     audit.pm_ids = workload.project_managers(staff, projects)
@@ -409,18 +417,11 @@ def _workload(
         )
         return
     classified = workload.classify_hours(
-        timesheets, catalogue, audit.period_start, audit.period_end
+        timesheets, catalogue, audit.period_start, audit.period_end, overrides
     )
     audit.unclassified = workload.unclassified_activities(classified)
-    if not audit.unclassified.empty:
-        acts = fmt_ids(audit.unclassified["activity"].astype(str))
-        _limit(
-            audit,
-            "pmo_work_on_pms",
-            f"{audit.unclassified['hours'].sum():,.0f} hours "
-            f"logged on activities the catalogue does not classify ({acts}); they count "
-            f"in total hours but in no category. Add them to the activity catalogue.",
-        )
+    audit.classification = workload.activity_classification(classified)
+    _classification_limit(audit, float(classified["hours"].sum()))
     pmo_ids = workload.pmo_staff(staff)
     audit.shares = workload.time_shares(classified, audit.pm_ids)
     missing = audit.shares.loc[~audit.shares["has_timesheets"], "person_id"].tolist()
@@ -480,6 +481,39 @@ def _workload(
         ),
         _portfolio("pmo_absorbable_fte", audit.pmo_fte, "fte"),
     ]
+
+
+#: share of all hours on labels classified with low confidence above which it is stated
+UNCERTAIN_SHARE = 0.01
+
+
+def _classification_limit(audit: PMAudit, total_hours: float) -> None:
+    """Unclassified hours, and low-confidence hours above :data:`UNCERTAIN_SHARE` of the
+    total, stated as a limitation naming the labels (never dropped in silence)."""
+    uncertain = workload.uncertain_activities(audit.classification)
+    unclassified = uncertain[uncertain["category"] == "unclassified"]
+    weak = uncertain[uncertain["category"] != "unclassified"]
+    parts = []
+    if not unclassified.empty:
+        parts.append(
+            f"{unclassified['hours'].sum():,.0f} hours logged on activities the catalogue "
+            f"does not classify ({fmt_ids(unclassified['activity'].astype(str))}) count in "
+            "total hours but in no category"
+        )
+    if not weak.empty and weak["hours"].sum() > UNCERTAIN_SHARE * total_hours:
+        named = ", ".join(
+            f"{r.activity} as {r.category} ({r.method})" for r in weak.head(10).itertuples()
+        )
+        parts.append(
+            f"{weak['hours'].sum():,.0f} hours are classified with low confidence: {named}"
+        )
+    if parts:
+        _limit(
+            audit,
+            "pmo_work_on_pms",
+            "; ".join(parts) + ". Classify them in engagement.yaml (classify: "
+            "{activity_catalogue: {label: category}}) or in a client activity catalogue.",
+        )
 
 
 def _change_and_risk(

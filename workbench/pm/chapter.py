@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from workbench.engagement import LoadedEngagement
 from workbench.pm import charts, views
 from workbench.pm.audit import Params, PMAudit, run_pm_audit
 from workbench.result import Chart, Criteria, Period, Result
@@ -29,6 +30,7 @@ TABLES = {
     "risks": views.risk_table,
     "risk_exceptions": views.risk_exceptions,
     "workload": views.workload_table,
+    "classification": views.classification_table,
     "misplaced": views.misplaced_table,
     "absorb": views.absorb_table,
     "guidance": views.guidance_table,
@@ -45,6 +47,7 @@ def run(
     period: Period,
     *,
     currency: str = "",
+    engagement: LoadedEngagement | None = None,
 ) -> Result:
     """Audit the PM function and PMO governance on the tables present.
 
@@ -61,6 +64,9 @@ def run(
         The engagement period; its end is the cut-off for ages and currency.
     currency : str
         For amounts in prose.
+    engagement : LoadedEngagement, optional
+        For the consultant's classification of timesheet activities
+        (``classify: {activity_catalogue: ...}`` in engagement.yaml).
 
     Returns
     -------
@@ -80,6 +86,9 @@ def run(
         period_start=period.start,
         period_end=period.end,
         currency=currency,
+        activity_overrides=(
+            engagement.config.classify.get("activity_catalogue") if engagement else None
+        ),
     )
     return Result(
         findings=list(audit.findings),

@@ -205,6 +205,19 @@ def misplaced_table(audit: PMAudit) -> pd.DataFrame:
     return display_table(audit.misplaced, columns)
 
 
+def classification_table(audit: PMAudit) -> pd.DataFrame:
+    """Each timesheet activity label: its hours, the category it was given and how."""
+    columns: dict[str, Source] = {
+        "activity as logged": "activity",
+        "hours": rounded("hours"),
+        "category": "category",
+        "catalogue activity": "entry",
+        "how decided": "method",
+        "confidence": percent("confidence"),
+    }
+    return display_table(audit.classification, columns)
+
+
 def change_table(audit: PMAudit) -> pd.DataFrame:
     """Change requests per project, most growth first."""
     columns: dict[str, Source] = {

@@ -14,11 +14,12 @@ category in {pm, pmo, delivery, other}):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from workbench.classify import LOW_CONFIDENCE, Matcher
 from workbench.findings import Finding, finding_from_ids
 from workbench.pm._frames import as_dates, as_ids, as_numbers, lower_text, period_months
 
@@ -32,6 +33,7 @@ def classify_hours(
     catalogue: pd.DataFrame,
     period_start: object | None = None,
     period_end: object | None = None,
+    overrides: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Timesheet rows with the category of their activity and their month.
 
@@ -40,10 +42,20 @@ def classify_hours(
     timesheets : DataFrame
         person_id, date, hours, activity [project_id].
     catalogue : DataFrame
-        The activity catalogue: activity, category [description]. Activities are matched on
-        trimmed lower-case text; an activity not in the catalogue is ``unclassified``.
+        The activity catalogue: activity, category [description, synonyms, keywords].
+        Each activity label is classified by :class:`workbench.classify.Matcher` (exact,
+        synonym, keyword or fuzzy match); a label nothing matches is ``unclassified``.
     period_start, period_end : date-like, optional
         Rows outside the engagement period are dropped.
+    overrides : mapping of str to str, optional
+        Label -> category or catalogue activity, as the consultant decided
+        (``classify: {activity_catalogue: ...}`` in engagement.yaml).
+
+    Returns
+    -------
+    DataFrame
+        The rows with ``category``, ``entry`` (the catalogue activity matched),
+        ``confidence``, ``method`` and ``month``.
     """
     ts = as_ids(as_numbers(as_dates(timesheets, ["date"]), ["hours"]), ["person_id"])
     ts = ts.dropna(subset=["person_id", "date"])
@@ -51,16 +63,55 @@ def classify_hours(
         ts = ts[ts["date"] >= pd.Timestamp(period_start)]
     if period_end is not None:
         ts = ts[ts["date"] <= pd.Timestamp(period_end)]
-    cat = catalogue.assign(
-        key=lower_text(catalogue["activity"]), category=lower_text(catalogue["category"])
-    )
-    mapping = cat.drop_duplicates("key").set_index("key")["category"]
+    matcher = Matcher.from_frame(catalogue, "activity", "category", overrides)
     ts = ts.assign(activity_key=lower_text(ts["activity"]))
-    ts["category"] = ts["activity_key"].map(mapping).fillna("unclassified").astype("string")
+    decided = matcher.classify(ts["activity"].astype("string").fillna("")).set_index("label")
+    labels = ts["activity"].astype("string").fillna("")
+    ts["category"] = labels.map(decided["class"]).astype("string")
     ts.loc[~ts["category"].isin(CATEGORIES), "category"] = "unclassified"
+    ts["entry"] = labels.map(decided["entry"]).astype("string")
+    ts["confidence"] = labels.map(decided["confidence"]).astype("float64")
+    ts["method"] = labels.map(decided["method"]).astype("string")
     ts["month"] = ts["date"].dt.to_period("M").astype(str)
     ts["hours"] = ts["hours"].fillna(0.0)
     return ts.reset_index(drop=True)
+
+
+def activity_classification(classified: pd.DataFrame) -> pd.DataFrame:
+    """How each activity label was classified, with its hours: the table the chapter shows.
+
+    Returns
+    -------
+    DataFrame
+        activity, hours, rows, category, entry, confidence, method; most hours first.
+    """
+    if classified.empty:
+        return pd.DataFrame(
+            columns=["activity", "hours", "rows", "category", "entry", "confidence", "method"]
+        )
+    return (
+        classified.groupby("activity", dropna=False)
+        .agg(
+            hours=("hours", "sum"),
+            rows=("hours", "size"),
+            category=("category", "first"),
+            entry=("entry", "first"),
+            confidence=("confidence", "first"),
+            method=("method", "first"),
+        )
+        .reset_index()
+        .sort_values(["hours", "activity"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
+
+
+def uncertain_activities(
+    table: pd.DataFrame, min_confidence: float = LOW_CONFIDENCE
+) -> pd.DataFrame:
+    """Labels unclassified or classified with a confidence below ``min_confidence``."""
+    return table[
+        (table["category"] == "unclassified") | (table["confidence"] < min_confidence)
+    ].reset_index(drop=True)
 
 
 def unclassified_activities(classified: pd.DataFrame) -> pd.DataFrame:
@@ -302,17 +353,19 @@ def misplaced_activities(
         rows.groupby("activity_key")
         .agg(
             activity=("activity", "first"),
+            entry=("entry", "first"),
             hours=("hours", "sum"),
             people=("person_id", lambda s: ", ".join(sorted(set(s.astype(str))))),
             pms=("person_id", "nunique"),
         )
         .reset_index()
     )
-    desc = catalogue.assign(activity_key=lower_text(catalogue["activity"]))
+    # the description of the catalogue activity the label was matched to
+    desc = catalogue.assign(entry_key=lower_text(catalogue["activity"]))
     if "description" in desc.columns:
-        out = out.merge(
-            desc[["activity_key", "description"]].drop_duplicates("activity_key"),
-            on="activity_key",
+        out = out.assign(entry_key=lower_text(out["entry"])).merge(
+            desc[["entry_key", "description"]].drop_duplicates("entry_key"),
+            on="entry_key",
             how="left",
         )
     else:
