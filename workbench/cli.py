@@ -63,22 +63,43 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from workbench.runner import preflight
+    """The intake report: per table what was read, kept, mapped and left to place, with
+    the fix for each; exit 2 while anything blocks a run."""
+    from workbench.engagement import load_engagement
+    from workbench.io import load_inputs
+    from workbench.io.intake import render_intake
+    from workbench.runner import (
+        check_database,
+        resolve_parameters,
+        select_playbooks,
+        skip_reason,
+    )
 
     try:
-        engagement, specs, _params, loaded = preflight(args.dir, args.playbook)
+        engagement = load_engagement(args.dir)
+        specs = select_playbooks(engagement, args.playbook)
+        resolve_parameters(engagement, specs)
+        tables = sorted({t for s in specs for t in s.inputs} | set(engagement.config.inputs))
+        loaded = load_inputs(engagement, tables)
     except InputError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    for prov in loaded.provenance:
-        where = prov["path"] + (f" [{prov['sheet']}]" if prov.get("sheet") else "")
-        notes = f" ({'; '.join(prov['notes'])})" if prov.get("notes") else ""
-        print(f"  {prov['table']:<20} {prov.get('rows', 0):>8,} rows  {where}{notes}")
-    text = loaded.report.render(("warning",))
-    if text:
-        print(text)
-    from workbench.runner import skip_reason
-
+    print(render_intake(engagement, loaded))
+    if not loaded.report.ok:
+        print(
+            f"{engagement.config.engagement}: {len(loaded.report.errors)} problem(s) to fix "
+            "before a run:\n" + loaded.report.render(("error",)),
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if engagement.config.database is not None and any(
+            s.name == "database-audit" for s in specs
+        ):
+            check_database(engagement)
+    except InputError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     for spec in specs:
         reason = skip_reason(spec, engagement, loaded)
         print(f"  {spec.name:<26} {'will be skipped: ' + reason if reason else 'ready'}")

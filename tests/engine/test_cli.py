@@ -34,7 +34,7 @@ def test_new_then_validate_a_filled_workbook(fixture_home, tmp_path: Path, capsy
     fill_sheet(folder / "inputs" / "data-request.xlsx", "projects", projects_frame(3))
     assert main(["validate", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "projects" in out and "3 rows" in out
+    assert "projects  inputs/data-request.xlsx [projects]\n    rows read 3, kept 3" in out
     assert "fixture-audit" in out and "ready" in out
     assert main(["run", str(folder), "--out", str(tmp_path / "reports"), "--format", "html"]) == 0
     report = capsys.readouterr().out.strip()
@@ -53,9 +53,12 @@ def test_validate_reports_every_problem_and_exits_2(fixture_home, make_engagemen
     projects.loc[3, "status"] = "dormant"
     folder = make_engagement(tables={"projects": projects})
     assert main(["validate", str(folder)]) == 2
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err + captured.out
     assert "column budget, row 2" in err
     assert "column status, row 5" in err
+    assert '"dormant": ' in err  # the mapping that would place it, ready to paste
+    assert "2 problem(s) to fix before a run" in captured.err
     assert "Traceback" not in err
 
 
