@@ -13,7 +13,7 @@ prove it without editing a byte of the twin's inputs.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,7 @@ def _respelled(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _with_totals(frame: pd.DataFrame, label_column: str, amount_column: str) -> pd.DataFrame:
     total = pd.to_numeric(frame[amount_column]).sum()
-    row = {c: None for c in frame.columns}
+    row: dict[str, Any] = {c: None for c in frame.columns}
     row[label_column] = "Total"
     row[amount_column] = round(float(total), 2)
     return pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
@@ -212,7 +212,7 @@ def export_like_client(clean: str | Path, target: str | Path) -> Path:
     (target / "inputs").mkdir(parents=True)
     inputs: dict[str, Any] = {}
     finance: dict[str, pd.DataFrame] = {}
-    writers: dict[str, Callable[[pd.DataFrame], Any]] = {}
+    writers: dict[str, pd.DataFrame] = {}
     for table, spec in config["inputs"].items():
         path = spec if isinstance(spec, str) else spec["path"]
         source = clean / path
