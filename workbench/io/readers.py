@@ -180,15 +180,9 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
         raise InputError(f"{path}: not a readable Excel workbook ({type(exc).__name__})") from None
     try:
         names = wb.sheetnames
-        if sheet is None:
-            visible = [n for n in names if wb[n].sheet_state == "visible"]
-            sheet = visible[0] if visible else names[0]
-        match = {normalise_name(n): n for n in names}.get(normalise_name(sheet))
-        if match is None:
-            raise InputError(
-                f"{path}: no sheet named {sheet!r}; the workbook has "
-                f"{', '.join(repr(n) for n in names)}"
-            )
+        match = _choose_sheet(
+            path, names, [n for n in names if wb[n].sheet_state == "visible"], sheet
+        )
         ws = wb[match]
         notes = []
         if ws.sheet_state != "visible":
@@ -199,6 +193,19 @@ def read_xlsx(path: Path, sheet: str | None, expected_columns: Iterable[str] = (
     finally:
         wb.close()
     return _sheet_frame(rows, expected_columns, f"{path} [{match}]", notes)
+
+
+def _choose_sheet(path: Path, names: list[str], visible: list[str], sheet: str | None) -> str:
+    """The sheet asked for (names compared as column names are), else the first visible."""
+    if sheet is None:
+        sheet = visible[0] if visible else names[0]
+    match = {normalise_name(n): n for n in names}.get(normalise_name(sheet))
+    if match is None:
+        raise InputError(
+            f"{path}: no sheet named {sheet!r}; the workbook has "
+            f"{', '.join(repr(n) for n in names)}"
+        )
+    return match
 
 
 def _sheet_frame(
@@ -263,15 +270,8 @@ def read_calamine(path: Path, sheet: str | None, expected_columns: Iterable[str]
     try:
         meta = {m.name: m for m in wb.sheets_metadata}
         names = list(wb.sheet_names)
-        if sheet is None:
-            visible = [n for n in names if meta[n].visible == SheetVisibleEnum.Visible]
-            sheet = visible[0] if visible else names[0]
-        match = {normalise_name(n): n for n in names}.get(normalise_name(sheet))
-        if match is None:
-            raise InputError(
-                f"{path}: no sheet named {sheet!r}; the workbook has "
-                f"{', '.join(repr(n) for n in names)}"
-            )
+        visible = [n for n in names if meta[n].visible == SheetVisibleEnum.Visible]
+        match = _choose_sheet(path, names, visible, sheet)
         notes = []
         if meta[match].visible != SheetVisibleEnum.Visible:
             notes.append(f"sheet {match!r} is hidden")
