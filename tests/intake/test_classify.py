@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench.classify import Matcher, extend_catalogue
-from workbench.pm import PMAuditParams, run_pm_audit
+from workbench.pm import Params, run_pm_audit
 from workbench.pm.workload import activity_classification, classify_hours
 
 CRITERIA = Path(__file__).parents[2] / "playbooks" / "pm-function-audit" / "criteria"
@@ -137,7 +137,7 @@ def test_uncertain_hours_are_a_limitation_naming_the_labels_and_pmo_share_counts
         activity_catalogue=CATALOGUE,
         size_bands=pd.read_csv(CRITERIA / "size_bands.csv"),
         governance_rules={"rules": {}},
-        params=PMAuditParams(),
+        params=Params.defaults(),
         period_start="2025-01-01",
         period_end="2025-12-31",
         activity_overrides={"Status report": "status reporting"},
