@@ -141,12 +141,6 @@ def share_severity(
     return sev if order.index(sev) <= order.index(floor) else floor
 
 
-def money(value: float, currency: str = "") -> str:
-    """A readable amount for narrative text (``EUR 1,234,567``)."""
-    text = f"{value:,.0f}"
-    return f"{currency} {text}".strip()
-
-
 def ids_of(frame: pd.DataFrame, column: str) -> list[str]:
     """The values of an id column as sorted unique strings."""
     return sorted({str(v) for v in frame[column].dropna()})

@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.bi.frames import CheckResult, money, share_severity, with_segment
+from workbench.bi.frames import CheckResult, share_severity, with_segment
 from workbench.findings import finding_from_ids
+from workbench.formats import money
 from workbench.frames import present, select_present
 
 AREA = "Revenue assurance"

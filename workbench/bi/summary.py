@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workbench.bi.frames import money
 from workbench.findings import Finding, sort_findings
+from workbench.formats import money
 from workbench.report.markup import md_text
 
 

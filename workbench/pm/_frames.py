@@ -95,21 +95,6 @@ def id_list(values: Iterable[Any]) -> list[str]:
     return sorted({str(v) for v in values})
 
 
-def fmt_money(value: float, currency: str = "") -> str:
-    """A money amount as a consultant writes it in prose: 1.2m, 350k, 900."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    value = abs(float(value))
-    if value >= 1e6:
-        text = f"{value / 1e6:.1f}m"
-    elif value >= 1e3:
-        text = f"{value / 1e3:.0f}k"
-    else:
-        text = f"{value:.0f}"
-    return f"{sign}{currency + ' ' if currency else ''}{text}"
-
-
 def fmt_ids(ids: Iterable[Any], limit: int = 6) -> str:
     """A short list of ids for prose: the first few, then how many more."""
     ids = [str(i) for i in ids]

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.findings import SEVERITY_RANK, Finding, Metric
+from workbench.formats import money
 from workbench.frames import frame_metrics
 from workbench.pm import change_risk, evm, governance, maturity, roles, workload
-from workbench.pm._frames import fmt_ids, fmt_money, period_months, plural
+from workbench.pm._frames import fmt_ids, period_months, plural
 from workbench.report.markup import md_text
 from workbench.result import PlaybookParams
 
@@ -790,7 +791,7 @@ def executive_summary(audit: PMAudit) -> str:
             vac = float(audit.latest.loc[audit.latest["project_id"].isin(over), "vac"].sum())
             parts.append(
                 f"{len(over)} overrun their budget (CPI < {p.cpi_red:g}: "
-                f"{md_text(fmt_ids(over))}), heading for {fmt_money(-vac, audit.currency)} "
+                f"{md_text(fmt_ids(over))}), heading for {money(-vac, audit.currency)} "
                 f"over budget"
             )
         if late:
@@ -804,7 +805,7 @@ def executive_summary(audit: PMAudit) -> str:
         if t:
             text += (
                 f"Portfolio CPI {t['cpi']:.2f}, SPI {t['spi']:.2f} on a budget of "
-                f"{fmt_money(t['bac'], audit.currency)}."
+                f"{money(t['bac'], audit.currency)}."
             )
         items.append((rank("evm_cost_overrun", "evm_schedule_delay"), text))
     if not audit.areas.empty and audit.areas["answered"].sum() > 0:

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from workbench.findings import Finding, finding_from_ids
+from workbench.formats import money
 from workbench.pm._frames import (
     as_dates,
     as_ids,
     as_numbers,
     fmt_ids,
-    fmt_money,
     lower_text,
     safe_div,
     truthy,
@@ -200,7 +200,7 @@ def scope_growth_findings(
             severity="medium",
             title=f"{len(hit)} projects grew more than {threshold:.0%} through approved changes",
             summary=(
-                f"Approved change requests added {fmt_money(value, currency)} to {len(hit)} "
+                f"Approved change requests added {money(value, currency)} to {len(hit)} "
                 f"projects: {who}. Growth of this size is a re-plan, not a series of changes."
             ),
             entity_type="project",

@@ -23,8 +23,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from workbench.findings import Finding, finding_from_ids
+from workbench.formats import money
 from workbench.frames import present
-from workbench.pm._frames import as_dates, as_ids, as_numbers, fmt_money, month_number, safe_div
+from workbench.pm._frames import as_dates, as_ids, as_numbers, month_number, safe_div
 
 #: Indicator columns of :func:`project_periods`, in the order reports show them.
 INDICATORS = [
@@ -399,7 +400,7 @@ def cost_overrun_findings(
             summary=(
                 f"{len(hit)} of {len(latest)} projects with earned-value data earn less than "
                 f"{thresholds.cpi_red:g} of value per unit of cost: {worst}. At the current "
-                f"cost efficiency they will finish {fmt_money(overrun, currency)} over budget "
+                f"cost efficiency they will finish {money(overrun, currency)} over budget "
                 f"(sum of VAC = BAC - BAC/CPI)."
             ),
             entity_type="project",

@@ -19,7 +19,11 @@ from markupsafe import Markup
 
 from workbench import __version__
 from workbench.findings import SEVERITIES
+from workbench.formats import format_amount, format_int, format_share, money
 from workbench.report.summary import ExecutiveSummary, PlaybookSummary
+
+#: The report's name for :func:`workbench.formats.money` (headline amounts).
+format_compact = money
 
 REPORT_DIR = Path(__file__).parent
 TEMPLATES_DIR = REPORT_DIR / "templates"
@@ -136,54 +140,6 @@ def format_date(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return f"{value.day} {value:%B %Y}"
     return str(value)
-
-
-def format_int(value: Any) -> str:
-    """An integer with thousands separators ("1,234"); blank for missing values."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{round(float(value)):,}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def format_amount(value: Any, decimals: int = 0) -> str:
-    """An amount with thousands separators ("1,830,000"); blank for missing values."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{float(value):,.{decimals}f}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def format_compact(value: Any, currency: str = "") -> str:
-    """An amount for a headline figure: "EUR 1.8m", "EUR 214k", "EUR 950"."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return ""
-    magnitude = abs(number)
-    if magnitude >= 1e9:
-        text = f"{number / 1e9:.1f}bn"
-    elif magnitude >= 1e6:
-        text = f"{number / 1e6:.1f}m"
-    elif magnitude >= 1e4:
-        text = f"{number / 1e3:.0f}k"
-    else:
-        text = f"{number:,.0f}"
-    return f"{currency} {text}".strip()
-
-
-def format_share(value: Any) -> str:
-    """A share as a percentage with one decimal ("2.2%"); blank for missing values."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{float(value) * 100:.1f}%"
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def format_score(value: Any) -> str:
