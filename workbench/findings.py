@@ -1,7 +1,8 @@
-"""The one shape of a finding and of a metric, shared by every playbook.
+"""The one shape of a finding, of a metric and of a check's result, shared by every playbook.
 
 A check is a function that takes DataFrames and returns :class:`Finding` objects (and,
-where it measures something, :class:`Metric` rows). Playbooks never build dictionaries by
+where it measures something, :class:`Metric` rows), or a :class:`CheckResult` holding its
+exception rows and findings. Playbooks never build dictionaries by
 hand: they build these objects, and the runner collects them from the executed notebooks
 into ``findings.json``, ``findings.xlsx`` and ``metrics.csv``.
 """
@@ -234,6 +235,66 @@ def metrics_from_frame(
                 )
             )
     return out
+
+
+def _outcomes() -> pd.DataFrame:
+    return pd.DataFrame(columns=["item_id", "project_id", "passed"])
+
+
+@dataclass
+class CheckResult:
+    """What a check returns: the rows behind its findings and the findings it raises.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per exception, with the evidence an auditor needs to follow it up (or the
+        whole analysis table when a check has no exception rows).
+    findings : list of Finding
+        Findings raised; empty when the check found nothing or could not run.
+    check : str
+        Machine name of the check, where one result is one check (``naming_violation``).
+    tested : pandas.DataFrame
+        The tested population and its outcome (``item_id``, ``project_id``, ``passed``),
+        for checks whose pass rates are scored; empty otherwise.
+    limitation : str or None
+        Why the check could not run (a missing table or column), else None.
+    """
+
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    findings: list[Finding] = field(default_factory=list)
+    check: str = ""
+    tested: pd.DataFrame = field(default_factory=_outcomes)
+    limitation: str | None = None
+
+    @classmethod
+    def skipped(cls, check: str, reason: str) -> CheckResult:
+        """A check that could not run, with the reason for the report."""
+        return cls(check=check, limitation=reason)
+
+    @property
+    def ran(self) -> bool:
+        """The check could run on the data provided."""
+        return self.limitation is None
+
+    @property
+    def ids(self) -> list[str]:
+        """Every entity id behind the findings, sorted."""
+        return sorted({i for f in self.findings for i in f.entities.ids})
+
+    def ids_for(self, check: str) -> list[str]:
+        """The entity ids of the findings raised by one check name, sorted."""
+        return sorted({i for f in self.findings if f.check == check for i in f.entities.ids})
+
+    @property
+    def population(self) -> int:
+        """Number of items tested."""
+        return len(self.tested)
+
+    @property
+    def exceptions(self) -> int:
+        """Number of tested items that failed."""
+        return int((~self.tested["passed"].astype(bool)).sum()) if len(self.tested) else 0
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

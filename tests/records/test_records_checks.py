@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from workbench.findings import CheckResult
 from workbench.records import access, completeness, control, metadata, retention, scoring
 from workbench.records.audit import inspection_sample, key_messages, run_audit
 from workbench.records.register import (
-    CheckResult,
     document_stem,
     file_name_of,
     outcome_frame,
@@ -203,7 +203,7 @@ def test_outdated_templates_respect_the_effective_date():
     )
     result = control.outdated_templates(reg, TEMPLATES)
     assert result.ids == ["R02", "R05"]
-    assert result.detail["current_template"].tolist() == ["TPL-BIL-v2", "TPL-MOM-v2"]
+    assert result.table["current_template"].tolist() == ["TPL-BIL-v2", "TPL-MOM-v2"]
     assert result.population == 4
 
 
@@ -272,13 +272,13 @@ def test_several_finals_gaps_unapproved_and_backdated_approvals():
     assert finals.population == 4
     gaps = control.version_gaps(reg)
     assert gaps.ids == ["R05"]
-    assert gaps.detail[["previous", "next"]].iloc[0].tolist() == [1, 3]
+    assert gaps.table[["previous", "next"]].iloc[0].tolist() == [1, 3]
     unapproved = control.unapproved_documents(reg, AS_OF, grace_days=30)
     assert unapproved.ids == ["R06"]
     assert unapproved.population == 3  # D is still within the grace period
     backdated = control.approval_before_creation(reg)
     assert backdated.ids == ["R05"]
-    assert backdated.detail["days_before"].tolist() == [9]
+    assert backdated.table["days_before"].tolist() == [9]
 
 
 def test_version_checks_without_approval_columns_are_limitations():
@@ -333,7 +333,7 @@ def test_metadata_completeness_per_field_and_team():
     teams = metadata.team_completeness(reg, SCHEMA)
     assert teams.loc["PM Retail", "classification"] == 0.5
     assert teams.loc["PM Enterprise", "owner_id"] == 0.5
-    assert result.detail.attrs["absent_fields"] == ["location"]
+    assert result.table.attrs["absent_fields"] == ["location"]
 
 
 # --------------------------------------------------------------------------- retention
@@ -391,7 +391,7 @@ def test_retention_clock_and_disposition_checks():
     assert retention.premature_disposal(status).ids == ["R04", "R05", "R07"]
     assert retention.disposed_under_legal_hold(status).ids == ["R08"]
     overdue = retention.disposal_overdue(status, AS_OF, grace_days=90)
-    assert overdue.detail["days_overdue"].tolist() == [(AS_OF - T("2026-01-15")).days]
+    assert overdue.table["days_overdue"].tolist() == [(AS_OF - T("2026-01-15")).days]
 
 
 def test_retention_without_disposal_columns_is_a_limitation():
@@ -469,7 +469,7 @@ SCORING = {
 def test_scores_weight_criteria_and_rank_with_wilson_intervals():
     results = {
         "docs": CheckResult(
-            "docs",
+            check="docs",
             tested=outcome_frame(
                 ["a", "b", "c", "d"],
                 ["PRJ-001", "PRJ-001", "PRJ-002", "PRJ-002"],
@@ -477,13 +477,14 @@ def test_scores_weight_criteria_and_rank_with_wilson_intervals():
             ),
         ),
         "names": CheckResult(
-            "names",
+            check="names",
             tested=outcome_frame(
                 ["r1", "r2", "r3"], ["PRJ-001", "PRJ-002", "PRJ-002"], [True, True, False]
             ),
         ),
         "names2": CheckResult(
-            "names2", tested=outcome_frame(["r1", "r2"], ["PRJ-001", "PRJ-002"], [False, True])
+            check="names2",
+            tested=outcome_frame(["r1", "r2"], ["PRJ-001", "PRJ-002"], [False, True]),
         ),
     }
     items = scoring.scored_items(results, SCORING)
@@ -508,9 +509,11 @@ def test_scores_weight_criteria_and_rank_with_wilson_intervals():
 
 def test_garp_level_follows_the_weakest_check_and_is_capped():
     results = {
-        "docs": CheckResult("docs", tested=outcome_frame(["a"] * 100, ["P"] * 100, [True] * 100)),
+        "docs": CheckResult(
+            check="docs", tested=outcome_frame(["a"] * 100, ["P"] * 100, [True] * 100)
+        ),
         "names": CheckResult(
-            "names", tested=outcome_frame(["a"] * 10, ["P"] * 10, [True] * 7 + [False] * 3)
+            check="names", tested=outcome_frame(["a"] * 10, ["P"] * 10, [True] * 7 + [False] * 3)
         ),
         "missing": CheckResult.skipped("missing", "no table"),
     }

@@ -130,7 +130,7 @@ def test_demo_register_is_messy_in_the_documented_ways(demo):
 
 def test_leavers_are_the_two_staff_who_left(demo):
     _, audit = demo
-    detail = audit.results["confidential_shared_with_leavers"].detail
+    detail = audit.results["confidential_shared_with_leavers"].table
     assert set(detail["person_id"]) == {"P020", "P045"}
 
 

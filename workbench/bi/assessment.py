@@ -27,8 +27,7 @@ from workbench.bi import (
     summary,
 )
 from workbench.bi import expenses as expense_checks
-from workbench.bi.frames import CheckResult
-from workbench.findings import Finding, Metric, metrics_from_frame
+from workbench.findings import CheckResult, Finding, Metric, metrics_from_frame
 from workbench.formats import money
 from workbench.report.markup import md_text
 from workbench.result import Chart, Criteria, Period, PlaybookParams, Result

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 import pandas as pd
 from rapidfuzz import fuzz
 
-from workbench.bi.frames import CheckResult
-from workbench.findings import Finding, finding_from_ids
+from workbench.findings import CheckResult, Finding, finding_from_ids
 
 AREA = "KPI catalogue"
 #: Fuzzy-match score (rapidfuzz ``token_sort_ratio``, 0-100) from which names are the same KPI.

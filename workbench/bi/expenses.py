@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.bi.frames import CheckResult
-from workbench.findings import Finding, finding_from_ids
+from workbench.findings import CheckResult, Finding, finding_from_ids
 from workbench.frames import present
 
 AREA = "Expense analytics"

@@ -1,49 +1,22 @@
-"""Shapes shared by the BI checks: a check's result, period labels, segment lookups, severity.
+"""Shapes shared by the BI checks: period labels, segment lookups, severity.
 
-Every BI check returns a :class:`CheckResult`: the detail table the notebook shows and the
-findings it records. Keeping that one shape means a notebook section is always
-``r = check(...)``, ``pb.show(r.table)``, ``pb.record(r.findings)``.
+Every BI check returns a :class:`~workbench.findings.CheckResult`: the detail table the
+chapter shows and the findings it raises.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from workbench.findings import Finding, Severity
+from workbench.findings import Severity
 from workbench.frames import present, select_present
 
 Freq = Literal["M", "Q"]
-
-
-@dataclass
-class CheckResult:
-    """What a check returns: the exception (or detail) table and the findings it raises.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Detail rows behind the findings (or the whole analysis table when there is none).
-    findings : list of Finding
-        Findings raised; empty when the check found nothing.
-    """
-
-    table: pd.DataFrame
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ids(self) -> list[str]:
-        """Every entity id behind the findings, sorted."""
-        return sorted({i for f in self.findings for i in f.entities.ids})
-
-    def ids_for(self, check: str) -> list[str]:
-        """The entity ids of the findings raised by one check name, sorted."""
-        return sorted({i for f in self.findings if f.check == check for i in f.entities.ids})
 
 
 def as_timestamp(value: Any, default: Any = None) -> pd.Timestamp:

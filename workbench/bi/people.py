@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.bi.frames import CheckResult
-from workbench.findings import finding_from_ids
+from workbench.findings import CheckResult, finding_from_ids
 from workbench.frames import present, select_present
 
 AREA = "Key players and personnel"

@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.bi.frames import CheckResult
 from workbench.bi.kpis import KPI_DEFS, Kind, aggregate
-from workbench.findings import Severity, finding_from_ids
+from workbench.findings import CheckResult, Severity, finding_from_ids
 
 AREA = "Period comparison and decisions"
 #: Fewer events than this on either side and a comparison is reported as insufficient.

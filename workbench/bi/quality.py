@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.bi.frames import CheckResult, with_segment
-from workbench.findings import finding_from_ids
+from workbench.bi.frames import with_segment
+from workbench.findings import CheckResult, finding_from_ids
 from workbench.frames import present
 
 AREA = "Quality of work"

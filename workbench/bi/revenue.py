@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.bi.frames import CheckResult, share_severity, with_segment
-from workbench.findings import finding_from_ids
+from workbench.bi.frames import share_severity, with_segment
+from workbench.findings import CheckResult, finding_from_ids
 from workbench.formats import money
 from workbench.frames import present, select_present
 

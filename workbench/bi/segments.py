@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.bi.frames import CheckResult, with_segment
-from workbench.findings import finding_from_ids
+from workbench.bi.frames import with_segment
+from workbench.findings import CheckResult, finding_from_ids
 
 AREA = "Pain points"
 DIMENSIONS = {

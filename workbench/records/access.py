@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.findings import Finding, Severity
-from workbench.records.register import CheckResult, outcome_frame, record_finding
+from workbench.findings import CheckResult, Finding, Severity
+from workbench.records.register import outcome_frame, record_finding
 
 _AREA = "Access"
 DEFAULT_CONFIDENTIAL = ("confidential", "restricted", "secret", "strictly confidential")
@@ -128,7 +128,7 @@ def _check(
                 **text,
             )
         )
-    return CheckResult(check, findings, bad.reset_index(drop=True), tested)
+    return CheckResult(bad.reset_index(drop=True), findings, check=check, tested=tested)
 
 
 def access_checks(

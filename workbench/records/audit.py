@@ -21,6 +21,7 @@ import pandas as pd
 from workbench.analytics import sampling
 from workbench.findings import (
     SEVERITY_RANK,
+    CheckResult,
     Finding,
     Metric,
     sort_findings,
@@ -29,7 +30,6 @@ from workbench.frames import frame_metrics, select_present
 from workbench.records import access as access_mod
 from workbench.records import completeness, control, metadata, retention, scoring
 from workbench.records.register import (
-    CheckResult,
     prepare_register,
     project_teams,
     record_finding,
@@ -392,7 +392,7 @@ def run_audit(
     if results["metadata_incomplete"].ran:
         audit.fields = metadata.field_completeness(reg, metadata_schema)
         audit.team_metadata = metadata.team_completeness(reg, metadata_schema)
-        absent = results["metadata_incomplete"].detail.attrs.get("absent_fields")
+        absent = results["metadata_incomplete"].table.attrs.get("absent_fields")
         if absent:
             audit.notes.append("Metadata field(s) not provided at all: " + ", ".join(absent) + ".")
 
@@ -518,9 +518,9 @@ def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
             f"({present / docs.population:.1%})."
         )
         if docs.exceptions:
-            projects = docs.detail["project_id"].nunique()
+            projects = docs.table["project_id"].nunique()
             text += f" {docs.exceptions} are missing across {projects} project(s)"
-            acc = docs.detail[docs.detail["doc_type"] == "acceptance_certificate"]
+            acc = docs.table[docs.table["doc_type"] == "acceptance_certificate"]
             if len(acc):
                 text += (
                     f", including {len(acc)} acceptance certificate(s) "
@@ -664,8 +664,8 @@ def run(
     for checks in SECTIONS.values():
         for check in checks:
             result = audit.results.get(check)
-            if result is not None and result.ran and not result.detail.empty:
-                shown[f"evidence.{check}"] = result.detail
+            if result is not None and result.ran and not result.table.empty:
+                shown[f"evidence.{check}"] = result.table
     found = [f for section in SECTIONS for f in audit.section_findings(section)]
     return Result(
         findings=found + ([audit.sample_finding] if audit.sample_finding else []),

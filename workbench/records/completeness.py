@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.findings import Finding, finding_from_ids
-from workbench.records.register import CheckResult, normalise_key, outcome_frame, truthy
+from workbench.findings import CheckResult, Finding, finding_from_ids
+from workbench.records.register import normalise_key, outcome_frame, truthy
 
 PHASES = ("initiation", "planning", "execution", "closing")
 #: Phase assumed from the project status when the optional ``phase`` column is missing.
@@ -211,7 +211,7 @@ def missing_mandatory_documents(
                 code="DOC",
             )
         )
-    return CheckResult(check, findings, detail, tested)
+    return CheckResult(detail, findings, check=check, tested=tested)
 
 
 def completeness_table(result: CheckResult, expected: pd.DataFrame) -> pd.DataFrame:

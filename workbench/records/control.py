@@ -16,9 +16,8 @@ from itertools import pairwise
 
 import pandas as pd
 
-from workbench.findings import Finding
+from workbench.findings import CheckResult, Finding
 from workbench.records.register import (
-    CheckResult,
     is_blank,
     normalise_key,
     outcome_frame,
@@ -107,7 +106,7 @@ def outdated_templates(register: pd.DataFrame, templates: pd.DataFrame) -> Check
                 owner_role="PMO",
             )
         )
-    return CheckResult(check, findings, detail.reset_index(drop=True), tested)
+    return CheckResult(detail.reset_index(drop=True), findings, check=check, tested=tested)
 
 
 # --------------------------------------------------------------------------- naming
@@ -205,9 +204,9 @@ def naming_violations(register: pd.DataFrame, rules: pd.DataFrame) -> CheckResul
                 owner_role="Document controller",
             )
         )
-    result = CheckResult(check, findings, detail.reset_index(drop=True), tested)
+    result = CheckResult(detail.reset_index(drop=True), findings, check=check, tested=tested)
     if problems:
-        result.detail.attrs["criteria_problems"] = problems
+        result.table.attrs["criteria_problems"] = problems
     return result
 
 
@@ -252,7 +251,7 @@ def several_finals(register: pd.DataFrame) -> CheckResult:
                 owner_role="Document controller",
             )
         )
-    return CheckResult(check, findings, detail.reset_index(drop=True), tested)
+    return CheckResult(detail.reset_index(drop=True), findings, check=check, tested=tested)
 
 
 def version_gaps(register: pd.DataFrame) -> CheckResult:
@@ -304,7 +303,7 @@ def version_gaps(register: pd.DataFrame) -> CheckResult:
                 owner_role="Document controller",
             )
         )
-    return CheckResult(check, findings, detail, tested)
+    return CheckResult(detail, findings, check=check, tested=tested)
 
 
 def unapproved_documents(
@@ -368,7 +367,7 @@ def unapproved_documents(
                 owner_role="PMO",
             )
         )
-    return CheckResult(check, findings, detail.reset_index(drop=True), tested)
+    return CheckResult(detail.reset_index(drop=True), findings, check=check, tested=tested)
 
 
 def approval_before_creation(register: pd.DataFrame) -> CheckResult:
@@ -408,4 +407,4 @@ def approval_before_creation(register: pd.DataFrame) -> CheckResult:
                 owner_role="PMO",
             )
         )
-    return CheckResult(check, findings, detail.reset_index(drop=True), tested)
+    return CheckResult(detail.reset_index(drop=True), findings, check=check, tested=tested)

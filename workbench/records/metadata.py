@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.findings import Finding
+from workbench.findings import CheckResult, Finding
 from workbench.records.register import (
-    CheckResult,
     is_blank,
     normalise_key,
     outcome_frame,
@@ -137,7 +136,7 @@ def metadata_incomplete(
         if details
         else pd.DataFrame(columns=["record_id", "project_id", "doc_type", "team", "field"])
     )
-    result = CheckResult(check, findings, detail, tested)
+    result = CheckResult(detail, findings, check=check, tested=tested)
     if absent:
-        result.detail.attrs["absent_fields"] = absent
+        result.table.attrs["absent_fields"] = absent
     return result

@@ -6,15 +6,15 @@ types spelled ``Acceptance Certificate`` or ``acceptance_certificate``. Every ch
 record-management audit runs on the frame :func:`prepare_register` returns, so each of these
 is handled once, here.
 
-The module also holds :class:`CheckResult`, the one shape every records check returns, and
-:func:`record_finding`, the finding most of them raise.
+The module also holds :func:`outcome_frame`, the tested population of a
+:class:`~workbench.findings.CheckResult`, and :func:`record_finding`, the finding most records
+checks raise.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -35,59 +35,6 @@ _VERSION_TOKEN = re.compile(
 _LABEL_TOKEN = re.compile(r"(?:^|[\s_.\-])(?:final|draft|copy)(?=$|[\s_.\-])", re.IGNORECASE)
 _COPY_MARK = re.compile(r"\s*\(\d+\)$")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
-
-
-@dataclass
-class CheckResult:
-    """What one records check found.
-
-    Attributes
-    ----------
-    check : str
-        Machine name of the check (``missing_mandatory_document``).
-    findings : list of Finding
-        Findings raised (empty when the check passed or could not run).
-    detail : DataFrame
-        One row per exception, with the evidence an auditor needs to follow it up.
-    tested : DataFrame
-        The tested population and its outcome: ``item_id``, ``project_id``, ``passed``.
-        Scoring and maturity are computed from it.
-    limitation : str or None
-        Why the check could not run (missing table or column), else None.
-    """
-
-    check: str
-    findings: list[Finding] = field(default_factory=list)
-    detail: pd.DataFrame = field(default_factory=pd.DataFrame)
-    tested: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["item_id", "project_id", "passed"])
-    )
-    limitation: str | None = None
-
-    @property
-    def ran(self) -> bool:
-        """The check could run on the data provided."""
-        return self.limitation is None
-
-    @property
-    def ids(self) -> list[str]:
-        """Every entity id behind this check's findings, sorted."""
-        return sorted({i for f in self.findings for i in f.entities.ids})
-
-    @property
-    def population(self) -> int:
-        """Number of items tested."""
-        return len(self.tested)
-
-    @property
-    def exceptions(self) -> int:
-        """Number of tested items that failed."""
-        return int((~self.tested["passed"].astype(bool)).sum()) if len(self.tested) else 0
-
-    @classmethod
-    def skipped(cls, check: str, reason: str) -> CheckResult:
-        """A check that could not run, with the reason for the report."""
-        return cls(check=check, limitation=reason)
 
 
 def outcome_frame(item_ids: Any, project_ids: Any, passed: Any) -> pd.DataFrame:

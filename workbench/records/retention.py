@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.findings import CheckResult
 from workbench.frames import select_present
 from workbench.records.register import (
-    CheckResult,
     is_blank,
     normalise_key,
     outcome_frame,
@@ -180,7 +180,7 @@ def no_retention_class(status: pd.DataFrame) -> CheckResult:
             )
         )
     detail = bad[["record_id", "project_id", "doc_type"]].reset_index(drop=True)
-    return CheckResult(check, findings, detail, tested)
+    return CheckResult(detail, findings, check=check, tested=tested)
 
 
 def unknown_retention_class(status: pd.DataFrame) -> CheckResult:
@@ -209,7 +209,7 @@ def unknown_retention_class(status: pd.DataFrame) -> CheckResult:
                 owner_role="Records manager",
             )
         )
-    return CheckResult(check, findings, bad[_DETAIL].reset_index(drop=True), tested)
+    return CheckResult(bad[_DETAIL].reset_index(drop=True), findings, check=check, tested=tested)
 
 
 def disposal_overdue(
@@ -253,7 +253,7 @@ def disposal_overdue(
             )
         )
     cols = [*_DETAIL, "retention_end", "action", "days_overdue"]
-    return CheckResult(check, findings, bad[cols].reset_index(drop=True), tested)
+    return CheckResult(bad[cols].reset_index(drop=True), findings, check=check, tested=tested)
 
 
 def premature_disposal(status: pd.DataFrame) -> CheckResult:
@@ -294,7 +294,7 @@ def premature_disposal(status: pd.DataFrame) -> CheckResult:
             )
         )
     cols = [*_DETAIL, "trigger_date", "retention_end", "disposed_date", "days_early"]
-    return CheckResult(check, findings, bad[cols].reset_index(drop=True), tested)
+    return CheckResult(bad[cols].reset_index(drop=True), findings, check=check, tested=tested)
 
 
 def disposed_under_legal_hold(status: pd.DataFrame) -> CheckResult:
@@ -330,5 +330,8 @@ def disposed_under_legal_hold(status: pd.DataFrame) -> CheckResult:
             )
         )
     return CheckResult(
-        check, findings, bad[[*_DETAIL, "disposed_date"]].reset_index(drop=True), tested
+        bad[[*_DETAIL, "disposed_date"]].reset_index(drop=True),
+        findings,
+        check=check,
+        tested=tested,
     )

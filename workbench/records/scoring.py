@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analytics.sampling import wilson_interval
-from workbench.records.register import CheckResult
+from workbench.findings import CheckResult
 
 GARP_PRINCIPLES = (
     "Accountability",
