@@ -42,8 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+from workbench.severity import SEVERITIES
 
 Progress = Callable[[str], None]
 

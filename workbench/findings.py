@@ -12,13 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
-SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+from workbench.severity import SEVERITIES, SEVERITY_RANK, Severity
 
 #: Columns of ``metrics.csv``, in order.
 METRIC_COLUMNS = ["playbook", "metric", "entity_type", "entity_id", "period", "value", "unit"]

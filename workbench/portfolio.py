@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workbench import __version__
+from workbench.severity import SEVERITIES
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 #: Fewest clients reporting a metric for a position in its distribution to be stated.
 MIN_PEERS = 4
 #: Entity types of metrics that describe a client as a whole (see the module docstring).

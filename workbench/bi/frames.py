@@ -7,40 +7,14 @@ chapter shows and the findings it raises.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
-from workbench.findings import Severity
+from workbench.findings import SEVERITY_RANK, Severity
 from workbench.frames import present, select_present
 
 Freq = Literal["M", "Q"]
-
-
-def as_timestamp(value: Any, default: Any = None) -> pd.Timestamp:
-    """A date-like value (or ``default`` when it is missing) as a normalised Timestamp.
-
-    Parameters
-    ----------
-    value : date, str, Timestamp or None
-        The date given (for instance the ``as_of`` parameter).
-    default : date, str, Timestamp or None
-        Used when ``value`` is missing (for instance the engagement period end).
-    """
-    chosen = default if value is None or (isinstance(value, float) and np.isnan(value)) else value
-    if chosen is None:
-        raise ValueError("a date is required (as_of or the engagement period end)")
-    stamp = pd.Timestamp(chosen)
-    if pd.isna(stamp):
-        raise ValueError(f"not a date: {chosen!r}")
-    return stamp.normalize()
-
-
-def resolve_as_of(as_of: date | str | None, period_end: date | str) -> pd.Timestamp:
-    """The as-of date of the analysis: the parameter when given, else the period end."""
-    return as_timestamp(as_of, period_end)
 
 
 def period_label(dates: pd.Series, freq: Freq) -> pd.Series:
@@ -102,7 +76,6 @@ def share_severity(
     At or above ``high_share`` of the population value -> high, at or above ``medium_share``
     -> medium, else ``floor``. Without a population value the floor applies.
     """
-    order: list[Severity] = ["critical", "high", "medium", "low", "info"]
     if population_value and population_value > 0:
         share = value / population_value
         sev: Severity = (
@@ -111,7 +84,7 @@ def share_severity(
     else:
         sev = floor
     # The floor is a minimum severity: never report below it.
-    return sev if order.index(sev) <= order.index(floor) else floor
+    return sev if SEVERITY_RANK[sev] <= SEVERITY_RANK[floor] else floor
 
 
 def ids_of(frame: pd.DataFrame, column: str) -> list[str]:
