@@ -106,6 +106,31 @@ def test_attribute_selection_is_seeded_and_independent_of_row_order():
     assert len(sampling.select_attribute_sample(pop.head(10), 59, seed=7)) == 10
 
 
+def test_attribute_sample_states_its_plan_for_both_sizing_methods():
+    pop = pd.DataFrame({"record_id": [f"R{i:04d}" for i in range(20)]})
+    # binomial size (59 at 5% / 5%), capped at the 20 items there are
+    plan, chosen = sampling.attribute_sample(
+        pop, tolerable_rate=0.05, risk=0.05, seed=7, id_col="record_id"
+    )
+    assert (plan.population, plan.n, plan.allowed_deviations) == (20, 20, 0)
+    assert chosen.record_id.tolist() == sampling.select_attribute_sample(
+        pop, 20, seed=7, id_col="record_id"
+    ).record_id.tolist()
+    # sized on the population itself: 19 of 20 (see the hypergeometric case above)
+    plan, chosen = sampling.attribute_sample(
+        pop, tolerable_rate=0.05, risk=0.05, seed=7, finite_population=True
+    )
+    assert (plan.n, len(chosen), plan.finite_population) == (19, 19, True)
+    plan, _ = sampling.attribute_sample(
+        pd.DataFrame({"record_id": range(5000)}),
+        tolerable_rate=0.05,
+        risk=0.05,
+        expected_rate=0.0025,
+        seed=1,
+    )
+    assert (plan.n, plan.allowed_deviations) == (93, 1)
+
+
 def test_mus_size_aicpa_formula_hand_computed():
     # n = BV x RF / (TM - EM x EF) = 300,000 x 3.00 / (15,000 - 6,000 x 1.6) = 166.7 -> 167
     plan = sampling.mus_sample_size(300_000, 15_000, 6_000, risk=0.05)

@@ -54,8 +54,8 @@ def test_samples_are_sized_by_the_method_and_reproducible(demo):
     plan = expenses.samples(
         exp, risk=0.05, tolerable_rate=0.05, tolerable_misstatement_share=0.02, seed=7
     )
-    assert plan.attribute_n == 59  # AICPA table A-1: 5% tolerable rate, 5% risk
-    assert len(plan.attribute_sample) == plan.attribute_n
+    assert plan.attribute.n == 59  # AICPA table A-1: 5% tolerable rate, 5% risk
+    assert len(plan.attribute_sample) == plan.attribute.n
     again = expenses.samples(
         exp, risk=0.05, tolerable_rate=0.05, tolerable_misstatement_share=0.02, seed=7
     )

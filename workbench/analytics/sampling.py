@@ -255,6 +255,86 @@ def select_attribute_sample(
     return out.reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class AttributePlan:
+    """An attribute sample as drawn: how it was sized and what it allows.
+
+    Attributes
+    ----------
+    tolerable_rate, risk, expected_rate : float
+        The sizing parameters (see :func:`attribute_sample_size`).
+    seed : int
+        Seed of the selection.
+    population : int
+        Items the sample was drawn from.
+    n : int
+        Items selected.
+    allowed_deviations : int
+        Deviations the sample may show and still support reliance.
+    finite_population : bool
+        Sized on the population itself (hypergeometric) rather than binomially.
+    """
+
+    tolerable_rate: float
+    risk: float
+    expected_rate: float
+    seed: int
+    population: int
+    n: int
+    allowed_deviations: int
+    finite_population: bool = False
+
+
+def attribute_sample(
+    population: pd.DataFrame,
+    *,
+    tolerable_rate: float,
+    risk: float,
+    seed: int,
+    expected_rate: float = 0.0,
+    id_col: str | None = None,
+    finite_population: bool = False,
+) -> tuple[AttributePlan, pd.DataFrame]:
+    """Size an attribute sample and draw it: the plan and the selected rows.
+
+    Parameters
+    ----------
+    population : DataFrame
+        The items to sample from.
+    tolerable_rate, risk, expected_rate : float
+        See :func:`attribute_sample_size`.
+    seed : int
+        Seed of the selection.
+    id_col : str, optional
+        Column identifying an item (see :func:`select_attribute_sample`).
+    finite_population : bool
+        Size the sample on the population itself (hypergeometric); otherwise the binomial
+        size, capped at the population.
+
+    Raises
+    ------
+    ValueError
+        When no sample size meets the parameters (an expected rate at or above the
+        tolerable rate).
+    """
+    size = attribute_sample_size(
+        tolerable_rate, risk, expected_rate, len(population) if finite_population else None
+    )
+    n = min(size, len(population))
+    chosen = select_attribute_sample(population, n, seed=seed, id_col=id_col)
+    plan = AttributePlan(
+        tolerable_rate,
+        risk,
+        expected_rate,
+        seed,
+        len(population),
+        n,
+        expected_deviations(n, expected_rate),
+        finite_population,
+    )
+    return plan, chosen
+
+
 # --------------------------------------------------------------------------- monetary units
 
 

@@ -13,13 +13,16 @@ import importlib
 import importlib.util
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.findings import CheckResult, Finding, finding_from_ids
 from workbench.frames import present
+
+if TYPE_CHECKING:
+    from workbench.analytics import sampling
 
 AREA = "Expense analytics"
 TOOLKIT = ("benford", "duplicates", "gaps", "ledger", "outliers", "sampling")
@@ -329,10 +332,10 @@ def amount_outliers(
 
 
 @dataclass
-class SamplePlan:
-    """Sample sizes and seeded selections for the expense population."""
+class ExpenseSamples:
+    """The attribute and monetary-unit samples drawn from the expenses for the fieldwork."""
 
-    attribute_n: int
+    attribute: sampling.AttributePlan
     attribute_sample: pd.DataFrame
     mus: Any
     mus_sample: pd.DataFrame
@@ -360,7 +363,7 @@ class SamplePlan:
             [
                 {
                     "sample": "attribute (controls)",
-                    "size": self.attribute_n,
+                    "size": self.attribute.n,
                     "selected": len(self.attribute_sample),
                     "interval": None,
                     "method": "exact binomial, zero expected deviations (AICPA table A-1)",
@@ -377,7 +380,7 @@ def samples(
     tolerable_rate: float,
     tolerable_misstatement_share: float,
     seed: int,
-) -> SamplePlan:
+) -> ExpenseSamples:
     """Attribute and MUS sample sizes on the expenses, with seeded, reproducible selection.
 
     Parameters
@@ -393,24 +396,30 @@ def samples(
     seed : int
         Selection seed (recorded in the report).
     """
-    from workbench.analytics import sampling as sp
+    from workbench.analytics import sampling
 
-    n_attr = sp.attribute_sample_size(tolerable_rate, risk, population=len(expenses))
-    attr = sp.select_attribute_sample(expenses, n_attr, seed=seed, id_col="expense_id")
+    attribute, attr = sampling.attribute_sample(
+        expenses,
+        tolerable_rate=tolerable_rate,
+        risk=risk,
+        seed=seed,
+        id_col="expense_id",
+        finite_population=True,
+    )
     positive = expenses.loc[expenses["amount"] > 0]
     book = float(positive["amount"].sum())
     if book <= 0:  # only credits and zero amounts: there is no monetary unit to draw
-        return SamplePlan(n_attr, attr, None, positive.iloc[0:0])
+        return ExpenseSamples(attribute, attr, None, positive.iloc[0:0])
     # The AICPA factors are tabulated for a few risks only; any other risk the playbook
     # accepts takes the exact Poisson bound, and the plan names the method used.
-    tabulated = any(math.isclose(risk, r) for r in sp.RELIABILITY_FACTORS) and any(
-        math.isclose(risk, r) for r in sp.EXPANSION_FACTORS
+    tabulated = any(math.isclose(risk, r) for r in sampling.RELIABILITY_FACTORS) and any(
+        math.isclose(risk, r) for r in sampling.EXPANSION_FACTORS
     )
-    plan = sp.mus_sample_size(
+    plan = sampling.mus_sample_size(
         book,
         book * tolerable_misstatement_share,
         risk=risk,
         method="aicpa" if tabulated else "poisson",
     )
-    mus = sp.select_mus_sample(positive, "amount", seed=seed, n=plan.n, id_col="expense_id")
-    return SamplePlan(n_attr, attr, plan, mus)
+    mus = sampling.select_mus_sample(positive, "amount", seed=seed, n=plan.n, id_col="expense_id")
+    return ExpenseSamples(attribute, attr, plan, mus)

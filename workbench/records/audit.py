@@ -61,19 +61,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass
-class SamplePlan:
-    """The attribute sample drawn for manual inspection."""
-
-    tolerable_rate: float
-    risk: float
-    expected_rate: float
-    seed: int
-    population: int
-    n: int
-    allowed_deviations: int
-
-
-@dataclass
 class RecordsAudit:
     """Everything the record-management chapter shows (see :func:`run_audit`)."""
 
@@ -91,7 +78,7 @@ class RecordsAudit:
     team_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     garp: pd.DataFrame = field(default_factory=pd.DataFrame)
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)
-    sample_plan: SamplePlan | None = None
+    sample_plan: sampling.AttributePlan | None = None
     sample_finding: Finding | None = None
     notes: list[str] = field(default_factory=list)
     scoring: Mapping[str, Any] = field(default_factory=dict)
@@ -211,7 +198,7 @@ def inspection_sample(
     risk: float = 0.05,
     expected_rate: float = 0.0,
     seed: int = 20260101,
-) -> tuple[pd.DataFrame, SamplePlan, Finding]:
+) -> tuple[pd.DataFrame, sampling.AttributePlan, Finding]:
     """An attribute sample of records (not disposed of) for manual inspection.
 
     Sized by the exact binomial method (AICPA table A-1), drawn with a seeded generator so
@@ -221,9 +208,15 @@ def inspection_sample(
     population = register
     if "disposed_date" in register.columns:
         population = register[register["disposed_date"].isna()]
-    n = sampling.attribute_sample_size(tolerable_rate, risk, expected_rate)
-    n = min(n, len(population))
-    chosen = sampling.select_attribute_sample(population, n, seed=seed, id_col="record_id")
+    plan, chosen = sampling.attribute_sample(
+        population,
+        tolerable_rate=tolerable_rate,
+        risk=risk,
+        expected_rate=expected_rate,
+        seed=seed,
+        id_col="record_id",
+    )
+    n = plan.n
     cols = [
         "sample_item",
         "record_id",
@@ -235,15 +228,6 @@ def inspection_sample(
         "created",
     ]
     chosen = select_present(chosen, cols)
-    plan = SamplePlan(
-        tolerable_rate,
-        risk,
-        expected_rate,
-        seed,
-        len(population),
-        n,
-        sampling.expected_deviations(n, expected_rate),
-    )
     finding = record_finding(
         "inspection_sample",
         "Inspection sample",
