@@ -156,14 +156,21 @@ def finding_from_ids(
     population_count: int,
     population_value: float | None = None,
     exception_value: float | None = None,
+    exception_count: int | None = None,
     recommendation: str = "",
     corrective_action: str = "",
     preventive_action: str = "",
     owner_role: str = "PMO",
     code: str = "",
 ) -> Finding:
-    """Build a finding from the exception ids, the usual case for a check."""
+    """Build a finding from the exception ids: the one way every check builds one.
+
+    The exceptions are counted from the distinct ``ids``, unless ``exception_count`` says how
+    many there are because ``ids`` is only a sample of them (a database check keeps at most
+    a few keys per check). The other arguments are the fields of :class:`Finding`.
+    """
     unique_ids = list(dict.fromkeys(str(i) for i in ids))
+    count = len(unique_ids) if exception_count is None else int(exception_count)
     return Finding(
         check=check,
         area=area,
@@ -171,7 +178,7 @@ def finding_from_ids(
         title=title,
         summary=summary,
         population=Population(int(population_count), population_value),
-        exceptions=Exceptions(len(unique_ids), exception_value),
+        exceptions=Exceptions(count, exception_value),
         entities=Entities(entity_type, unique_ids),
         recommendation=recommendation,
         corrective_action=corrective_action,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.findings import Entities, Exceptions, Finding, Metric, Population
+from workbench.findings import Finding, Metric, finding_from_ids
 
 AREA = "Data quality"
 
@@ -27,20 +27,27 @@ def _finding(
     ids: list[Any],
     population: int,
     exceptions: int,
-    **text: str,
+    recommendation: str = "",
+    corrective_action: str = "",
+    preventive_action: str = "",
+    owner_role: str = "Data owner",
 ) -> Finding:
-    return Finding(
+    """A data-quality finding: ``ids`` are the sample keys, ``exceptions`` the full count."""
+    return finding_from_ids(
         check=check,
         area=AREA,
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity,  # type: ignore[arg-type]  # the rules file's severities are checked
         title=title,
         summary=summary,
-        population=Population(int(population)),
-        exceptions=Exceptions(int(exceptions)),
-        entities=Entities(entity_type, [str(i) for i in ids]),
+        entity_type=entity_type,
+        ids=ids,
+        population_count=population,
+        exception_count=exceptions,
         code=code,
-        owner_role=text.pop("owner_role", "Data owner"),
-        **text,
+        recommendation=recommendation,
+        corrective_action=corrective_action,
+        preventive_action=preventive_action,
+        owner_role=owner_role,
     )
 
 
