@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -38,11 +37,6 @@ from scipy import stats
 
 from workbench.analytics._common import escalate, record_ids
 from workbench.findings import Finding, Severity, finding_from_ids
-
-DigitTest = Literal[
-    "first_digit", "second_digit", "first_two_digits", "first_three_digits", "last_two_digits"
-]
-Sign = Literal["positive", "negative"]
 
 #: The digit tests, in the order a report shows them.
 TESTS: tuple[str, ...] = (

@@ -6,7 +6,6 @@ chapter shows and the findings it raises.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Literal
 
 import pandas as pd
@@ -15,15 +14,6 @@ from workbench.findings import SEVERITY_RANK, Severity
 from workbench.frames import present, select_present
 
 Freq = Literal["M", "Q"]
-
-
-def period_label(dates: pd.Series, freq: Freq) -> pd.Series:
-    """Month (``2025-07``) or quarter (``2025Q3``) labels for a datetime column; NaT stays NA."""
-    out = pd.Series(pd.NA, index=dates.index, dtype="string")
-    ok = dates.notna()
-    if ok.any():
-        out[ok] = dates[ok].dt.to_period(freq).astype(str).astype("string")
-    return out
 
 
 def period_range(start: Any, end: Any, freq: Freq) -> list[pd.Period]:
@@ -85,13 +75,3 @@ def share_severity(
         sev = floor
     # The floor is a minimum severity: never report below it.
     return sev if SEVERITY_RANK[sev] <= SEVERITY_RANK[floor] else floor
-
-
-def ids_of(frame: pd.DataFrame, column: str) -> list[str]:
-    """The values of an id column as sorted unique strings."""
-    return sorted({str(v) for v in frame[column].dropna()})
-
-
-def first_present(frame: pd.DataFrame, columns: Iterable[str]) -> str | None:
-    """The first of ``columns`` that the frame has, or None."""
-    return next((c for c in columns if c in frame.columns), None)

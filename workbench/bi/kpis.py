@@ -335,12 +335,6 @@ def aggregate(values: pd.Series, kind: Kind) -> float:
     return float(values.mean()) if len(values) else np.nan
 
 
-def available_kpis(events: pd.DataFrame) -> list[str]:
-    """KPIs that have at least one event, in catalogue order."""
-    present = set(events["kpi"].unique()) if not events.empty else set()
-    return [k for k in KPI_DEFS if k in present]
-
-
 def kpi_table() -> pd.DataFrame:
     """The KPI definitions as a table for the report's method section."""
     return pd.DataFrame(

@@ -436,12 +436,3 @@ def decision_findings(effects: pd.DataFrame) -> CheckResult:
             )
         )
     return CheckResult(verdicts, findings)
-
-
-def material_changes(comparison: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a comparison that are both material and significant."""
-    if comparison.empty:
-        return comparison
-    return comparison.loc[comparison["verdict"].isin(["improved", "worsened"])].reset_index(
-        drop=True
-    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.bi.frames import with_segment
 from workbench.findings import CheckResult, finding_from_ids
 
 AREA = "Pain points"
@@ -201,9 +200,3 @@ def pain_point_findings(
         owner_role="Head of PMO",
     )
     return CheckResult(t, [finding])
-
-
-def segment_of(ids: pd.Series, projects: pd.DataFrame) -> pd.Series:
-    """Segment of each project id (Unknown when it is not in ``projects``)."""
-    seg = with_segment(pd.DataFrame({"project_id": ids.values}), projects)["segment"]
-    return pd.Series(seg.values, index=ids.index)

@@ -444,11 +444,6 @@ def summary_points(r: AuditResult, limit: int = 5) -> list[str]:
     return points[:limit]
 
 
-def limitations_frame(r: AuditResult) -> pd.DataFrame:
-    """The checks that could not run, and why."""
-    return pd.DataFrame(r.limitations, columns=["check", "reason"])
-
-
 def open_engagement_database(
     database: Any, engagement_dir: str | Path, statement_timeout_s: float = 0.0
 ) -> tuple[Engine, AuditRules]:

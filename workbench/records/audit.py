@@ -102,11 +102,6 @@ class RecordsAudit:
         """Findings of one report section (see :data:`SECTIONS`)."""
         return self.findings(SECTIONS[section])
 
-    def all_findings(self) -> list[Finding]:
-        """Every finding, the inspection sample's info finding included."""
-        extra = [self.sample_finding] if self.sample_finding else []
-        return self.findings() + extra
-
     def overall_score(self) -> float | None:
         """The organisation's weighted audit score (0-100) over every tested item."""
         if self.items.empty:
