@@ -9,6 +9,7 @@ Amounts in a sentence or a headline are compact (:func:`money`): ``EUR 1.6m``,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 
@@ -57,34 +58,29 @@ def money(value: Any, currency: str = "") -> str:
     return f"{currency} {text}".strip()
 
 
-def format_int(value: Any) -> str:
-    """An integer with thousands separators (``1,234``); blank for missing values."""
+def _cell(value: Any, render: Callable[[float], str]) -> str:
+    """``render`` of a number in a table cell: blank when missing, text kept as it is."""
     if value is None or value == "":
         return ""
     try:
-        return f"{round(float(value)):,}"
+        return render(float(value))
     except (TypeError, ValueError):
         return str(value)
+
+
+def format_int(value: Any) -> str:
+    """An integer with thousands separators (``1,234``); blank for missing values."""
+    return _cell(value, lambda v: f"{round(v):,}")
 
 
 def format_amount(value: Any, decimals: int = 0) -> str:
     """An amount in a table: thousands separators (``1,830,000``); blank when missing."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{float(value):,.{decimals}f}"
-    except (TypeError, ValueError):
-        return str(value)
+    return _cell(value, lambda v: f"{v:,.{decimals}f}")
 
 
 def format_share(value: Any) -> str:
     """A share as a percentage with one decimal (``2.2%``); blank for missing values."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{float(value) * 100:.1f}%"
-    except (TypeError, ValueError):
-        return str(value)
+    return _cell(value, lambda v: f"{v * 100:.1f}%")
 
 
 __all__ = ["format_amount", "format_int", "format_share", "money"]

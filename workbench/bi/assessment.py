@@ -35,8 +35,7 @@ from workbench.result import Chart, Criteria, Period, PlaybookParams, Result
 
 @dataclass(frozen=True)
 class Params(PlaybookParams):
-    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
-    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
+    """The BI assessment's parameters (defaults and descriptions in its ``playbook.yaml``)."""
 
     playbook: ClassVar[str] = "bi-assessment"
 

@@ -293,8 +293,7 @@ def run_audit(
 
 @dataclass(frozen=True)
 class Params(PlaybookParams):
-    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
-    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
+    """The database audit's parameters (defaults and descriptions in its ``playbook.yaml``)."""
 
     playbook: ClassVar[str] = "database-audit"
 

@@ -26,8 +26,7 @@ from workbench.result import PlaybookParams
 
 @dataclass(frozen=True)
 class Params(PlaybookParams):
-    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
-    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
+    """The PM-function audit's parameters (defaults and descriptions in its ``playbook.yaml``)."""
 
     playbook: ClassVar[str] = "pm-function-audit"
 

@@ -567,8 +567,7 @@ def evidence(result: Result, section: str) -> list[tuple[str, pd.DataFrame]]:
 
 @dataclass(frozen=True)
 class Params(PlaybookParams):
-    """The playbook's parameters: names and types as in ``playbook.yaml``, whose defaults
-    :meth:`~workbench.result.PlaybookParams.defaults` reads (see its descriptions there)."""
+    """The records audit's parameters (defaults and descriptions in its ``playbook.yaml``)."""
 
     playbook: ClassVar[str] = "record-management-audit"
 
