@@ -113,9 +113,10 @@ def test_attribute_sample_states_its_plan_for_both_sizing_methods():
         pop, tolerable_rate=0.05, risk=0.05, seed=7, id_col="record_id"
     )
     assert (plan.population, plan.n, plan.allowed_deviations) == (20, 20, 0)
-    assert chosen.record_id.tolist() == sampling.select_attribute_sample(
-        pop, 20, seed=7, id_col="record_id"
-    ).record_id.tolist()
+    assert (
+        chosen.record_id.tolist()
+        == sampling.select_attribute_sample(pop, 20, seed=7, id_col="record_id").record_id.tolist()
+    )
     # sized on the population itself: 19 of 20 (see the hypergeometric case above)
     plan, chosen = sampling.attribute_sample(
         pop, tolerable_rate=0.05, risk=0.05, seed=7, finite_population=True
