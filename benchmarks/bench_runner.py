@@ -6,7 +6,7 @@ For each playbook of the demo engagement (median of ``--repeat`` runs):
   interpreter), the floor any notebook runner is measured against;
 * ``before`` - the runner's path before kernel templates: a new kernel process started
   when the playbook is due, papermill, and the chapter rendered twice (once inside
-  ``<playbook>.html``, once inside ``report.html``), as ``render_outputs`` used to;
+  ``<playbook>.html``, once inside ``report.html``), as the runner used to;
 * ``after`` - the runner's path now: a kernel forked from the warm kernel template (the
   runner starts it while it checks the inputs), papermill, the kernel shut down, the chapter
   rendered once and its ``<playbook>.html`` assembled from it.
@@ -98,28 +98,27 @@ def time_script(notebook: Path, params: dict[str, Any], workdir: Path) -> float:
 def time_playbook(spec: Any, engagement: Any, out: Path, *, template: bool, meta: Any) -> float:
     """One playbook through the runner's path, without or with the kernel template."""
     from workbench.kernels import PlaybookKernel
-    from workbench.report.document import render_document
-    from workbench.report.render import render_chapters, render_playbook
-    from workbench.runner import PlaybookRun, execute_playbook, render_chapter
+    from workbench.report.document import playbook_document
+    from workbench.report.render import render_chapter
+    from workbench.run.execute import execute_playbook
+    from workbench.run.manifest import PlaybookRun
 
     os.environ["WORKBENCH_KERNEL_TEMPLATE"] = "1" if template else "0"
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     (out / "logs").mkdir(exist_ok=True)
-    record = PlaybookRun(spec.name)
+    record = PlaybookRun(name=spec.name)
     scratch = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     started = time.perf_counter()
-    kernel = PlaybookKernel.start(scratch, out / "logs" / "kernel.log")
+    kernel = PlaybookKernel.start(scratch, out / "logs" / "kernel.log", spec.import_paths)
     executed = execute_playbook(spec, engagement, spec.defaults(), out, record, kernel)
     if template:
         kernel.stop()  # now part of each playbook's thread
     assert record.status == "ok", record.error
-    notebook = out / "notebooks" / f"{spec.name}.ipynb"
-    if template:
-        chapter = render_chapter(executed, spec.name)
-        render_document(meta, [chapter], title=chapter.title)
-    else:
-        render_playbook(notebook, meta)
-        render_chapters([notebook])
+    chapter = render_chapter(executed, spec.name)
+    playbook_document(meta, chapter)
+    if not template:
+        # as the runner used to: the chapter rendered a second time for report.html
+        render_chapter(executed, spec.name)
     seconds = time.perf_counter() - started
     if not template:
         kernel.stop()  # the runner used to leave it running until it exited
@@ -136,7 +135,7 @@ def main() -> None:
     from workbench.kernels import TEMPLATE
     from workbench.playbooks import list_playbooks
     from workbench.report.render import ReportMeta
-    from workbench.runner import run
+    from workbench.run import read_manifest, run
 
     work = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     demo = build_demo(work / "demo")
@@ -189,10 +188,10 @@ def main() -> None:
     started = time.perf_counter()
     result = run(demo, out=reports, progress=None)
     demo_s = time.perf_counter() - started
-    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    manifest = read_manifest(result.run_dir)
     print(
         f"demo run (all playbooks, html+pdf+xlsx): {demo_s:.1f}s, status {result.status}; "
-        f"render {manifest['render_seconds']:.1f}s {manifest['render_timings']}"
+        f"render {manifest.render_seconds:.1f}s {manifest.render_timings}"
     )
     started = time.perf_counter()
     again = subprocess.run(
@@ -212,9 +211,9 @@ def main() -> None:
             "after": round(mean_after, 3),
         },
         "demo_run_s": round(demo_s, 2),
-        "demo_execute_s": manifest["execute_seconds"],
-        "demo_render_s": manifest["render_seconds"],
-        "demo_render_timings_s": manifest["render_timings"],
+        "demo_execute_s": manifest.execute_seconds,
+        "demo_render_s": manifest.render_seconds,
+        "demo_render_timings_s": manifest.render_timings,
         "unchanged_rerun_cli_s": round(unchanged_s, 2),
     }
     results = ROOT / "benchmarks" / "results"

@@ -5,7 +5,7 @@ with ``--scheduler`` they go to an existing Dask distributed cluster instead, so
 outgrows one machine adds workers and changes nothing else (the workers must see the
 engagement folders and the reports folder at the same paths, e.g. on a shared drive).
 
-Isolation. Each engagement is one :func:`workbench.runner.run`: its own kernels, each with a
+Isolation. Each engagement is one :func:`workbench.run.run`: its own kernels, each with a
 private working folder and temporary folder, its own run folder and lock. Worker processes
 are reused from one engagement to the next (their imports and kernel template are paid
 once), but nothing of an engagement is kept in them: the engagement's data only ever lives
@@ -26,7 +26,6 @@ portfolio view (``portfolio.html`` and ``portfolio.xlsx`` in the reports folder,
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import socket
@@ -79,11 +78,12 @@ class EngagementOutcome:
 
 
 def _severity_counts(run_dir: Path) -> dict[str, int]:
+    from workbench.run import read_findings
+
     try:
-        data = json.loads((run_dir / "findings.json").read_text())
-    except (OSError, ValueError):
+        items = read_findings(run_dir)
+    except InputError:
         return {}
-    items = data["findings"] if isinstance(data, dict) else data
     counts = dict.fromkeys(SEVERITIES, 0)
     for item in items:
         severity = str(item.get("severity", "")).lower()
@@ -92,7 +92,7 @@ def _severity_counts(run_dir: Path) -> dict[str, int]:
 
 
 def run_one(
-    folder: str, out: str | None, formats: Sequence[str], force: bool = False
+    folder: str, out: str | None, formats: Sequence[str] | None, force: bool = False
 ) -> EngagementOutcome:
     """Run one engagement in this process; never raises.
 
@@ -102,8 +102,8 @@ def run_one(
         The engagement folder.
     out : str, optional
         The reports folder.
-    formats : sequence of str
-        Among ``html``, ``pdf``, ``xlsx``.
+    formats : sequence of str, optional
+        Registered output formats (default: the default ones).
     force : bool
         Execute even if nothing changed since the engagement's last successful run.
 
@@ -111,7 +111,7 @@ def run_one(
     -------
     EngagementOutcome
     """
-    from workbench.runner import run
+    from workbench.run import run
 
     started = time.perf_counter()
     outcome = EngagementOutcome(folder, worker=f"{socket.gethostname()}:{os.getpid()}")
@@ -181,7 +181,7 @@ def _local(
     folders: Sequence[str],
     workers: int,
     out: str,
-    formats: list[str],
+    formats: list[str] | None,
     force: bool,
     done: Callable[[EngagementOutcome], None],
 ) -> list[EngagementOutcome]:
@@ -230,7 +230,7 @@ def _dask(
     folders: Sequence[str],
     scheduler: str,
     out: str,
-    formats: list[str],
+    formats: list[str] | None,
     force: bool,
     done: Callable[[EngagementOutcome], None],
 ) -> list[EngagementOutcome]:
@@ -299,7 +299,7 @@ def run_engagements(
     jobs: int | None = None,
     scheduler: str | None = None,
     out: str | Path | None = None,
-    formats: Sequence[str] = ("html", "pdf", "xlsx"),
+    formats: Sequence[str] | None = None,
     force: bool = False,
     progress: Progress | None = _stderr,
 ) -> list[EngagementOutcome]:
@@ -316,8 +316,8 @@ def run_engagements(
         Address of a Dask scheduler (``tcp://host:8786``).
     out : str or Path, optional
         The reports folder (default ``./reports``).
-    formats : sequence of str
-        Among ``html``, ``pdf``, ``xlsx``.
+    formats : sequence of str, optional
+        Registered output formats (default: the default ones).
     force : bool
         Execute every engagement, even those unchanged since their last successful run.
     progress : callable, optional
@@ -337,6 +337,7 @@ def run_engagements(
         raise InputError(f"--jobs must be at least 1, got {jobs}")
     paths = [str(Path(f).expanduser().resolve()) for f in folders]
     reports = str(Path(out or "reports").expanduser().resolve())
+    chosen = None if formats is None else list(formats)
     todo, refused, identities = _check_folders(paths)
 
     def done(outcome: EngagementOutcome) -> None:
@@ -348,10 +349,10 @@ def run_engagements(
         done(outcome)
     outcomes: list[EngagementOutcome] = []
     if todo and scheduler:
-        outcomes = _dask(todo, scheduler, reports, list(formats), force, done)
+        outcomes = _dask(todo, scheduler, reports, chosen, force, done)
     elif todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        outcomes = _local(todo, workers, reports, list(formats), force, done)
+        outcomes = _local(todo, workers, reports, chosen, force, done)
     by_folder = {o.folder: o for o in [*outcomes, *refused]}
     return [by_folder[f] for f in paths]
 
@@ -405,7 +406,7 @@ def run_batch(
     jobs: int | None = None,
     scheduler: str | None = None,
     out: str | Path | None = None,
-    formats: Sequence[str] = ("html", "pdf", "xlsx"),
+    formats: Sequence[str] | None = None,
     force: bool = False,
 ) -> int:
     """``workbench batch``: run, print the summary, write the portfolio view.
@@ -416,11 +417,11 @@ def run_batch(
         0 if every engagement succeeded, else 3.
     """
     from workbench.portfolio import write_portfolio
+    from workbench.report.formats import selected_formats
 
     started = time.perf_counter()
-    unknown = sorted(set(formats) - {"html", "pdf", "xlsx"})
-    if unknown:
-        raise InputError(f"unknown format(s) {', '.join(unknown)}; use html, pdf, xlsx")
+    if formats is not None:
+        selected_formats(formats)  # an unknown format is refused before any engagement runs
     outcomes = run_engagements(
         folders, jobs=jobs, scheduler=scheduler, out=out, formats=formats, force=force
     )

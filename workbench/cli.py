@@ -1,7 +1,9 @@
 """The ``workbench`` command line (see DESIGN.md "CLI").
 
-Exit codes: 0 success; 2 bad invocation or bad input (the message names file, table,
-column and rows); 3 a playbook failed (the run folder keeps its partial notebook).
+Exit codes (docs/DESIGN.md "CLI"): 0 success; 2 bad invocation or bad input (the message
+names file, table, column and rows); 3 a playbook failed (the run folder keeps its partial
+notebook); 4 the outputs could not be written; 130 interrupted (Ctrl-C or SIGTERM). Each
+comes from the :mod:`workbench.errors` class the command raised.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _formats(text: str) -> list[str]:
+def _formats(text: str | None) -> list[str] | None:
+    if text is None:
+        return None  # the registry's default formats
     return [f.strip().lower() for f in text.split(",") if f.strip()]
 
 
@@ -65,22 +69,14 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     """The intake report: per table what was read, kept, mapped and left to place, with
     the fix for each; exit 2 while anything blocks a run."""
-    from workbench.engagement import load_engagement
     from workbench.io import load_inputs
     from workbench.io.intake import render_intake
-    from workbench.runner import (
-        check_database,
-        resolve_parameters,
-        select_playbooks,
-        skip_reason,
-    )
+    from workbench.run.plan import check_requirements, input_tables, plan_run, skip_reason
 
     try:
-        engagement = load_engagement(args.dir)
-        specs = select_playbooks(engagement, args.playbook)
-        resolve_parameters(engagement, specs)
-        tables = sorted({t for s in specs for t in s.inputs} | set(engagement.config.inputs))
-        loaded = load_inputs(engagement, tables)
+        plan = plan_run(args.dir, args.playbook)
+        engagement = plan.engagement
+        loaded = load_inputs(engagement, input_tables(engagement, plan.specs))
     except InputError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -93,14 +89,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        if engagement.config.database is not None and any(
-            s.name == "database-audit" for s in specs
-        ):
-            check_database(engagement)
+        check_requirements(engagement, plan.specs)
     except InputError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    for spec in specs:
+    for spec in plan.specs:
         reason = skip_reason(spec, engagement, loaded)
         print(f"  {spec.name:<26} {'will be skipped: ' + reason if reason else 'ready'}")
     print(
@@ -111,29 +104,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _run_and_report(folder: Path, args: argparse.Namespace) -> int:
-    from workbench.runner import run
+    from workbench.run import run
 
     result = run(
         folder,
         playbooks=getattr(args, "playbook", None),
-        formats=_formats(getattr(args, "format", "html,pdf,xlsx")),
+        formats=_formats(getattr(args, "format", None)),
         jobs=getattr(args, "jobs", None),
         out=getattr(args, "out", None),
         force=getattr(args, "force", False),
     )
-    failed = [p for p in result.playbooks if p.status == "failed"]
-    for p in failed:
-        cell = f" (cell {p.failed_cell})" if p.failed_cell else ""
-        print(
-            f"playbook {p.name} failed{cell}: {p.error}; partial notebook: "
-            f"{result.run_dir / 'notebooks' / (p.name + '.ipynb')}",
-            file=sys.stderr,
-        )
     done = {"up-to-date": "up to date", "rendered": "re-rendered"}.get(result.action, result.status)
     print(f"Run {result.run_id}: {done} in {result.seconds:.1f}s", file=sys.stderr)
     report = result.report
     print(str(report) if report else str(result.run_dir))
-    return result.exit_code
+    result.raise_for_status()
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -184,7 +170,7 @@ def cmd_playbooks(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from workbench.runner import rerender
+    from workbench.run import rerender
 
     outputs = rerender(args.run_dir, _formats(args.format))
     for name in outputs:
@@ -220,6 +206,16 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 
 _FORCE_HELP = "execute even if nothing changed since the last successful run"
+_FORMAT_HELP = "outputs, comma-separated (default: %(default_formats)s; known: %(known)s)"
+
+
+def _format_help() -> str:
+    from workbench.report.formats import default_formats, output_formats
+
+    return _FORMAT_HELP % {
+        "default_formats": ",".join(default_formats()),
+        "known": ", ".join(output_formats()),
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--playbook", action="append", metavar="P", help="run only this playbook (repeatable)"
         )
-        p.add_argument("--format", default="html,pdf,xlsx", help="outputs: html,pdf,xlsx")
+        p.add_argument("--format", default=None, help=_format_help())
         p.add_argument(
             "--jobs", type=int, default=None, help="playbooks in parallel (default: cores)"
         )
@@ -286,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run on this Dask scheduler's workers instead (e.g. tcp://host:8786)",
     )
     p.add_argument("--out", default=None, help="reports folder (default ./reports)")
-    p.add_argument("--format", default="html,pdf,xlsx", help="outputs: html,pdf,xlsx")
+    p.add_argument("--format", default=None, help=_format_help())
     p.add_argument("--force", action="store_true", help=_FORCE_HELP)
     p.set_defaults(func=cmd_batch)
 
@@ -297,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="re-render the deliverables from executed notebooks")
     p.add_argument("run_dir")
-    p.add_argument("--format", default="html,pdf,xlsx")
+    p.add_argument("--format", default=None, help=_format_help())
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("lab", help="JupyterLab on the playbooks, pointed at an engagement")

@@ -313,7 +313,7 @@ def format_validation_error(source: Path, exc: ValidationError) -> str:
         given = err.get("input")
         if err["type"] == "missing":
             lines.append(f"{source}: {loc}: required field is missing")
-        elif err["type"] == "extra_forbidden":
+        elif err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             lines.append(f"{source}: {loc}: unknown field (check the spelling)")
         else:
             shown = "" if isinstance(given, (dict, list)) else f" (got {redact_text(repr(given))})"

@@ -396,7 +396,9 @@ class PlaybookKernel:
         self.folder = folder
 
     @classmethod
-    def start(cls, folder: Path, log: Path) -> PlaybookKernel:
+    def start(
+        cls, folder: Path, log: Path, import_paths: Sequence[Path] | None = None
+    ) -> PlaybookKernel:
         """Start a kernel whose working and temporary folders live in ``folder``.
 
         Parameters
@@ -405,6 +407,14 @@ class PlaybookKernel:
             A private folder for this kernel (created; its owner deletes it).
         log : Path
             Where the kernel process writes what it prints outside the notebook.
+        import_paths : sequence of Path, optional
+            Folders put first on the kernel's import path (default: the notebooks folder,
+            whose helper modules the notebooks import; a playbook passes its
+            :attr:`~workbench.playbooks.PlaybookSpec.import_paths`).
+
+        Returns
+        -------
+        PlaybookKernel
         """
         from jupyter_core.utils import ensure_event_loop
 
@@ -414,9 +424,8 @@ class PlaybookKernel:
         env = dict(os.environ)
         env["TMPDIR"] = str(tmp)
         # helper modules next to the notebooks stay importable from the private working folder
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(notebooks_dir()), env.get("PYTHONPATH", "")) if p
-        )
+        paths = [str(p) for p in (import_paths if import_paths is not None else [notebooks_dir()])]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (*paths, env.get("PYTHONPATH", "")) if p)
         # Unix sockets in a private folder, not unencrypted TCP
         km: Any = _kernel_manager_class()(
             kernel_name="python3", transport="ipc", ip=str(sockets / "k")

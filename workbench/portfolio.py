@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import math
 import os
 import re
@@ -38,6 +37,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workbench import __version__
+from workbench.errors import InputError
+from workbench.run.manifest import RunManifest, read_findings, read_manifest
+from workbench.run.staging import protect_file
 from workbench.severity import SEVERITIES
 
 #: Fewest clients reporting a metric for a position in its distribution to be stated.
@@ -210,13 +212,6 @@ def client_metrics(path: Path) -> dict[tuple[str, str], ClientMetric]:
     return {key: items[0] for key, items in candidates.items() if len(items) == 1}
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def _link(target: Path, base: Path) -> str:
     """``target`` as a link from a page in ``base`` (relative, with forward slashes)."""
     return Path(os.path.relpath(target, base)).as_posix()
@@ -237,16 +232,18 @@ def read_entry(run: EngagementRun, out_dir: Path) -> Entry:
     )
     if run_dir is None or not run_dir.is_dir():
         return entry
-    manifest = _read_json(run_dir / "manifest.json") or {}
-    info = manifest.get("engagement", {}) if isinstance(manifest, dict) else {}
-    entry.client = str(info.get("client") or entry.client)
-    entry.currency = str(info.get("currency") or "")
-    period = info.get("period") or {}
-    if period.get("start") and period.get("end"):
-        entry.period = f"{period['start']} to {period['end']}"
-    entry.playbooks_failed = [
-        str(p.get("name")) for p in manifest.get("playbooks", []) if p.get("status") == "failed"
-    ]
+    try:
+        manifest: RunManifest | None = read_manifest(run_dir)
+    except InputError:
+        manifest = None
+    info = manifest.engagement if manifest is not None else None
+    if info is not None:
+        entry.client = info.client or entry.client
+        entry.currency = info.currency
+        if info.period.start and info.period.end:
+            entry.period = f"{info.period.start} to {info.period.end}"
+    if manifest is not None:
+        entry.playbooks_failed = [p.name for p in manifest.playbooks if p.status == "failed"]
     for name in ("report.html", "report.pdf"):
         if (run_dir / name).exists():
             entry.report = _link(run_dir / name, out_dir)
@@ -255,8 +252,10 @@ def read_entry(run: EngagementRun, out_dir: Path) -> Entry:
         entry.report = _link(run_dir, out_dir)
     if (run_dir / "findings.xlsx").exists():
         entry.register = _link(run_dir / "findings.xlsx", out_dir)
-    data = _read_json(run_dir / "findings.json")
-    items = data.get("findings", []) if isinstance(data, dict) else data or []
+    try:
+        items = read_findings(run_dir)
+    except InputError:
+        items = []
     entry.severity = dict.fromkeys(SEVERITIES, 0)
     for item in items:
         severity = str(item.get("severity", "info")).lower()
@@ -555,6 +554,8 @@ def write_portfolio(runs: Sequence[EngagementRun], out_dir: str | Path) -> dict[
     tmp.write_text(render_html(entries, dists), encoding="utf-8")
     os.replace(tmp, html_path)
     write_xlsx(entries, dists, xlsx_path)
+    for path in (html_path, xlsx_path):  # every client's findings side by side
+        protect_file(path)
     return {"html": html_path, "xlsx": xlsx_path}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import zipfile
@@ -10,12 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
 import pytest
-import yaml
 
-from tests.conftest import FIXTURE_HOME, projects_frame, staff_frame
+from tests import factories
+from tests.factories import FIXTURE_HOME, add_playbook, client_tables
 
 #: Writes a file named after its engagement in its working and temporary folders, waits for
 #: a neighbour running side by side to do the same, and reports every file it can see.
@@ -41,20 +39,6 @@ os.kill(pid, signal.SIGKILL)
 """
 
 
-def add_playbook(home: Path, name: str, prefix: str, cell: str) -> str:
-    """A copy of ``fixture-audit`` named ``name`` with ``cell`` before its last cell."""
-    spec = yaml.safe_load((home / "playbooks" / "fixture-audit" / "playbook.yaml").read_text())
-    spec.update(name=name, title=f"Fixture {name}", prefix=prefix)
-    (home / "playbooks" / name).mkdir()
-    (home / "playbooks" / name / "playbook.yaml").write_text(yaml.safe_dump(spec))
-    nb = nbformat.read(home / "notebooks" / "fixture-audit.ipynb", as_version=4)
-    for existing in nb.cells:
-        existing.source = existing.source.replace('"fixture-audit"', f'"{name}"')
-    nb.cells.insert(-1, nbformat.v4.new_code_cell(cell))
-    nbformat.write(nb, home / "notebooks" / f"{name}.ipynb")
-    return name
-
-
 def batch_home(root: Path) -> Path:
     """A workbench home with the fixture playbooks, ``fixture-scratch`` and ``fixture-crash``."""
     home = root / "home"
@@ -71,39 +55,18 @@ def home_environment(home: Path) -> dict[str, str]:
     }
 
 
-def client_tables(prefix: str, customer: str) -> dict[str, pd.DataFrame]:
-    """Projects and staff whose ids and names belong to one client only."""
-    projects = projects_frame()
-    projects["project_id"] = projects["project_id"].str.replace("PRJ", prefix)
-    projects["name"] = prefix.title() + " " + projects["name"]
-    projects["customer"] = customer
-    staff = staff_frame()
-    staff["person_id"] = staff["person_id"].str.replace("P", prefix[:2])
-    projects["pm_id"] = staff["person_id"].iloc[0]
-    return {"projects": projects, "staff": staff}
-
-
 def write_engagement(
     root: Path, key: str, client: str, tables: dict[str, pd.DataFrame] | None = None, **config: Any
 ) -> Path:
-    """Engagement ``<key>-2026`` of ``client`` in ``root/<key>``."""
-    folder = root / key
-    (folder / "inputs").mkdir(parents=True, exist_ok=True)
-    inputs = {}
-    for table, frame in (tables or client_tables(key.upper(), f"{client} Customer")).items():
-        frame.to_csv(folder / "inputs" / f"{table}.csv", index=False)
-        inputs[table] = f"inputs/{table}.csv"
-    data: dict[str, Any] = {
+    """Engagement ``<key>-2026`` of ``client`` in ``root/<key>``, on the two fixture playbooks."""
+    settings: dict[str, Any] = {
         "client": client,
         "engagement": f"{key}-2026",
-        "period": {"start": "2025-01-01", "end": "2025-12-31"},
-        "currency": "EUR",
         "playbooks": ["fixture-audit", "fixture-other"],
-        "inputs": inputs,
+        **config,
     }
-    data.update(config)
-    (folder / "engagement.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    return folder
+    chosen = tables or client_tables(key.upper(), f"{client} Customer")
+    return factories.write_engagement(root / key, chosen, **settings)
 
 
 @pytest.fixture
@@ -128,8 +91,3 @@ def output_texts(run_dir: Path) -> Iterator[tuple[str, str]]:
             continue  # its text is the report.html it was printed from
         else:
             yield path.name, data.decode("utf-8", "replace")
-
-
-def manifest(run_dir: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((run_dir / "manifest.json").read_text())
-    return data

@@ -18,15 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.batch.conftest import (
-    batch_home,
-    client_tables,
-    home_environment,
-    manifest,
-    output_texts,
-    write_engagement,
-)
+from tests.batch.conftest import batch_home, home_environment, output_texts, write_engagement
+from tests.factories import client_tables
 from workbench.cli import main
+from workbench.run import read_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +101,7 @@ def test_engagements_side_by_side_never_see_each_others_data(batch: Batch) -> No
     assert scratch["alpha"] != scratch["bravo"]
     for folder in scratch.values():
         assert not Path(folder).exists()  # working and temporary folders end with the run
-    started = {k: manifest(batch.reports / f"{k}-2026" / "latest")["started_at"] for k in scratch}
+    started = {k: read_manifest(batch.reports / f"{k}-2026" / "latest").started_at for k in scratch}
     assert started["alpha"][:16] == started["bravo"][:16]  # they did run side by side
 
 
@@ -116,7 +111,7 @@ def test_one_failing_engagement_never_stops_the_others(batch: Batch) -> None:
     failing = batch.line("failing-2026")
     assert failing[1] == "failed" and "failed: fixture-audit" in failing[-1]
     runs = [p for p in (batch.reports / "failing-2026").iterdir() if p.name[0].isdigit()]
-    assert len(runs) == 1 and manifest(runs[0])["status"] == "failed"
+    assert len(runs) == 1 and read_manifest(runs[0]).status == "failed"
     assert (runs[0] / "notebooks" / "fixture-audit.ipynb").exists()
     assert not (batch.reports / "failing-2026" / "latest").exists()
     invalid = batch.line("invalid-2026")
@@ -204,8 +199,8 @@ def test_more_engagements_than_cluster_threads_are_handed_out_as_threads_free(
     assert code == 0, captured.out + captured.err
     assert "3 of 3 engagements succeeded" in captured.err
     spans = sorted(
-        (m["started_at"], m["finished_at"])
-        for m in (manifest(reports / f"{k}-2026" / "latest") for k in ("east", "west", "mid"))
+        (m.started_at, m.finished_at or "")
+        for m in (read_manifest(reports / f"{k}-2026" / "latest") for k in ("east", "west", "mid"))
     )
     for (_, finished), (started, _) in itertools.pairwise(spans):
         assert started >= finished  # one thread: one engagement at a time

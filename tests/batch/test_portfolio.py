@@ -19,6 +19,13 @@ from workbench.portfolio import (
     statements,
     write_portfolio,
 )
+from workbench.run.manifest import (
+    EngagementRecord,
+    Period,
+    PlaybookRun,
+    RunManifest,
+    write_manifest,
+)
 
 CPI = {"c1": 0.80, "c2": 0.90, "c3": 0.95, "c4": 1.00, "c5": 1.05, "c6": 1.10}
 
@@ -38,34 +45,30 @@ def write_run(
     run_dir.mkdir(parents=True)
     (run_dir / "report.html").write_text("<html></html>")
     (run_dir / "findings.xlsx").write_bytes(b"")
-    (run_dir / "manifest.json").write_text(
-        json.dumps(
-            {
-                "run_id": run_dir.name,
-                "status": "ok",
-                "engagement": {
-                    "client": client,
-                    "engagement": key,
-                    "currency": currency,
-                    "period": {"start": "2025-01-01", "end": "2025-12-31"},
-                },
-                "playbooks": [{"name": "pm-function-audit", "status": "ok"}],
-            }
-        )
+    manifest = RunManifest(
+        run_id=run_dir.name,
+        started_at="2026-01-01T00:00:00+00:00",
+        engagement=EngagementRecord(
+            client=client,
+            engagement=key,
+            currency=currency,
+            period=Period(start="2025-01-01", end="2025-12-31"),
+            folder=str(reports / "engagements" / key),
+        ),
+        playbooks=[PlaybookRun(name="pm-function-audit", status="ok")],
     )
+    write_manifest(run_dir, manifest)
     (run_dir / "findings.json").write_text(
         json.dumps(
-            {
-                "findings": [
-                    {
-                        "id": f"PM-X-{i:03d}",
-                        "severity": severity,
-                        "area": area,
-                        "playbook": "pm-function-audit",
-                    }
-                    for i, (severity, area) in enumerate(findings, start=1)
-                ]
-            }
+            [
+                {
+                    "id": f"PM-X-{i:03d}",
+                    "severity": severity,
+                    "area": area,
+                    "playbook": "pm-function-audit",
+                }
+                for i, (severity, area) in enumerate(findings, start=1)
+            ]
         )
     )
     rows = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import projects_frame
 from tests.engine.test_datarequest import fill_sheet
+from tests.factories import add_playbook, projects_frame
 from workbench.cli import main
 
 
@@ -74,8 +74,8 @@ def test_unknown_playbook_and_bad_flags_exit_2(fixture_home, make_engagement, ca
     folder = make_engagement()
     assert main(["run", str(folder), "--playbook", "fixture-audti"]) == 2
     assert "did you mean 'fixture-audit'" in capsys.readouterr().err
-    assert main(["run", str(folder), "--format", "docx"]) == 2
-    assert "unknown format(s) docx" in capsys.readouterr().err
+    assert main(["run", str(folder), "--format", "odt"]) == 2
+    assert "unknown format(s) odt" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
         main(["run"])
     assert info.value.code == 2
@@ -84,18 +84,7 @@ def test_unknown_playbook_and_bad_flags_exit_2(fixture_home, make_engagement, ca
 def test_unreachable_database_exits_2_without_a_run(
     fixture_home, make_engagement, tmp_path, capsys, monkeypatch
 ) -> None:
-    import shutil
-
-    home = fixture_home
-    shutil.copytree(home / "playbooks" / "fixture-audit", home / "playbooks" / "database-audit")
-    (home / "playbooks" / "database-audit" / "playbook.yaml").write_text(
-        (home / "playbooks" / "database-audit" / "playbook.yaml")
-        .read_text()
-        .replace("name: fixture-audit", "name: database-audit")
-    )
-    shutil.copy(
-        home / "notebooks" / "fixture-audit.ipynb", home / "notebooks" / "database-audit.ipynb"
-    )
+    add_playbook(fixture_home, "fixture-ledger", "FL", requires=["database"])
     folder = make_engagement(
         database={
             "url": "postgresql+psycopg://auditor@127.0.0.1:1/erp",
@@ -103,7 +92,7 @@ def test_unreachable_database_exits_2_without_a_run(
         }
     )
     monkeypatch.setenv("ACME_DB_PASSWORD", "s3cret-pw")
-    code = main(["run", str(folder), "--playbook", "database-audit", "--out", str(tmp_path / "r")])
+    code = main(["run", str(folder), "--playbook", "fixture-ledger", "--out", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert code == 2
     assert "127.0.0.1:1" in err and "did not answer" in err

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.conftest import projects_frame, staff_frame
+from tests.factories import projects_frame, staff_frame
 from workbench.contracts import CONTRACTS
 from workbench.datarequest import HEADER_ROW, WORKBOOK, scaffold
 from workbench.engagement import load_engagement

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from workbench.errors import InputError
-from workbench.runner import engagement_lock, run
+from workbench.run import read_manifest, run
+from workbench.run.staging import engagement_lock
 
 pytestmark = pytest.mark.slow
 
@@ -87,6 +88,6 @@ def test_interrupt_leaves_no_half_written_run(fixture_home, make_engagement, tmp
     assert {p: p.read_bytes() for p in good.run_dir.rglob("*") if p.is_file()} == before
     assert not list(base.glob(".tmp-*"))
     runs = [p for p in base.iterdir() if p.is_dir() and not p.is_symlink()]
-    statuses = {p.name: json.loads((p / "manifest.json").read_text())["status"] for p in runs}
+    statuses = {p.name: read_manifest(p).status for p in runs}
     assert statuses.pop(good.run_dir.name) == "ok"
     assert list(statuses.values()) == ["interrupted"], statuses

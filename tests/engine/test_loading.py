@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import projects_frame
+from tests.factories import projects_frame
 from workbench.contracts import CONTRACTS
 from workbench.engagement import load_engagement
 from workbench.io import load_inputs

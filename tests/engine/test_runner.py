@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 
 import pytest
 
-from tests.conftest import projects_frame
+from tests.factories import projects_frame
 from workbench.cli import main
 from workbench.errors import InputError
-from workbench.runner import rerender, run
+from workbench.run import read_findings, read_manifest, rerender, run
 
 pytestmark = pytest.mark.slow
 LOW_MARGIN = ["PRJ-002", "PRJ-004", "PRJ-006"]  # contract = 1.05 x budget: margin 4.8%
@@ -33,9 +32,7 @@ def test_run_writes_every_output_and_points_latest(fixture_home, make_engagement
     ):
         assert (run_dir / name).exists(), name
     assert (tmp_path / "reports" / "acme-2026" / "latest").resolve() == run_dir.resolve()
-    findings = json.loads((run_dir / "findings.json").read_text())
-    items = findings["findings"] if isinstance(findings, dict) else findings
-    by_playbook = {f["playbook"]: f for f in items}
+    by_playbook = {f["playbook"]: f for f in read_findings(run_dir)}
     assert by_playbook["fixture-audit"]["id"] == "FX-LM-001"
     assert by_playbook["fixture-audit"]["entities"]["ids"] == LOW_MARGIN
     assert by_playbook["fixture-other"]["id"] == "FO-LM-001"
@@ -45,14 +42,14 @@ def test_run_writes_every_output_and_points_latest(fixture_home, make_engagement
         ("fixture-audit", "projects", 6.0),
         ("fixture-other", "projects", 6.0),
     }
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    assert manifest["status"] == "ok"
-    assert {p["name"]: p["parameters"]["label"] for p in manifest["playbooks"]} == {
+    manifest = read_manifest(run_dir)
+    assert manifest.status == "ok"
+    assert {p.name: p.parameters["label"] for p in manifest.playbooks} == {
         "fixture-audit": "Budget check",
         "fixture-other": "Portfolio",
     }
-    assert {i["table"] for i in manifest["inputs"]} == {"projects", "staff"}
-    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert {i["table"] for i in manifest.inputs} == {"projects", "staff"}
+    assert all(len(i["sha256"]) == 64 for i in manifest.inputs)
     html = (run_dir / "report.html").read_text()
     assert "Budget check" in html
     assert "margin_floor" not in html and "from workbench.session" not in html
@@ -75,7 +72,7 @@ def test_failed_playbook_keeps_partial_notebook_and_previous_latest(
     assert (bad.run_dir / "notebooks" / "fixture-audit.ipynb").exists()
     latest = tmp_path / "reports" / "acme-2026" / "latest"
     assert latest.resolve() == good.run_dir.resolve()
-    assert json.loads((bad.run_dir / "manifest.json").read_text())["status"] == "failed"
+    assert read_manifest(bad.run_dir).status == "failed"
 
 
 @pytest.mark.parametrize(

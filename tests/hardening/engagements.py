@@ -5,20 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests import factories
 
 
 def write_engagement(folder: Path, **config: Any) -> Path:
     """``folder/engagement.yaml`` for Acme Holdings' 2025 audit, with ``config`` on top.
 
-    ``folder/inputs`` is created (empty); the caller writes the files it names.
+    ``folder/inputs`` is created (empty); the caller writes the files it names (see
+    :func:`tests.factories.write_engagement`).
     """
-    (folder / "inputs").mkdir(parents=True, exist_ok=True)
-    data: dict[str, Any] = {
-        "client": "Acme Holdings",
-        "engagement": "acme-2026",
-        "period": {"start": "2025-01-01", "end": "2025-12-31"},
-        **config,
-    }
-    (folder / "engagement.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    return folder
+    return factories.write_engagement(folder, tables={}, **config)

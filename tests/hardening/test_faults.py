@@ -34,7 +34,7 @@ import pytest
 import yaml
 
 from workbench.cli import main
-from workbench.runner import run
+from workbench.run import run
 
 pytestmark = pytest.mark.slow
 

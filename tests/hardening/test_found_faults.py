@@ -7,7 +7,6 @@ smallest input that showed it, so that it stays fixed whatever the random search
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -47,7 +46,7 @@ def test_a_9999_end_date_is_reported_with_file_column_and_row(
     make_engagement, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Used by HR systems for 'still employed'; it stopped the load with a traceback."""
-    from tests.conftest import staff_frame
+    from tests.factories import staff_frame
     from workbench.cli import main
 
     staff = staff_frame().assign(leave_date=["", "9999-12-31"])
@@ -109,14 +108,13 @@ def test_samples_of_credits_only_draw_no_monetary_units() -> None:
     assert "no expense has a positive amount" in plan.table()["method"].iloc[1]
 
 
-def test_an_expected_rate_near_the_tolerable_rate_is_sized_quickly() -> None:
+def test_an_expected_rate_near_the_tolerable_rate_is_sized() -> None:
+    """Its time is measured in benchmarks/bench_report.py."""
     from workbench.analytics import sampling
 
-    started = time.perf_counter()
     assert sampling.attribute_sample_size(0.2, 0.05, 0.19) == 4400
     with pytest.raises(ValueError, match="below 100,000"):
         sampling.attribute_sample_size(0.011, 0.01, 0.0109)
-    assert time.perf_counter() - started < 2.0
 
 
 def test_kpi_events_when_no_milestone_was_delivered_yet() -> None:

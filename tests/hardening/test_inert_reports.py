@@ -36,6 +36,7 @@ import pytest
 import yaml
 
 from tests.hardening.browser import find_chromium, visit
+from workbench.run import read_findings
 
 pytestmark = pytest.mark.slow
 
@@ -145,7 +146,7 @@ def _notebook() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A real run (kernel, papermill, rendering) of the hostile playbook."""
-    from workbench.runner import run
+    from workbench.run import run
 
     root = tmp_path_factory.mktemp("inert")
     home = root / "home"
@@ -306,8 +307,7 @@ def _reports(run_dir: Path) -> list[Path]:
 
 
 def test_the_run_put_the_hostile_data_everywhere(run_dir: Path) -> None:
-    findings = json.loads((run_dir / "findings.json").read_text())
-    items = findings["findings"] if isinstance(findings, dict) else findings
+    items = read_findings(run_dir)
     titles = " ".join(f["title"] for f in items)
     assert SCRIPT in titles and IMG in titles and URL in titles and JS_LINK in titles
     assert SCRIPT in (run_dir / "metrics.csv").read_text()

@@ -35,6 +35,7 @@ from tests.servers import admin_engine
 from workbench.demo import database as demo_db
 from workbench.demo.core import DemoContext
 from workbench.paths import home
+from workbench.run import read_findings
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PASSWORD_ENV = "WB_HARDENING_DB_PASSWORD"
@@ -195,8 +196,7 @@ def test_the_successful_audit_really_ran_on_the_server(runs: dict[str, Run]) -> 
     latest = run.reports / "secretive-2026" / "latest"
     for name in ("report.html", "report.pdf", "findings.xlsx", "findings.json", "metrics.csv"):
         assert (latest / name).exists(), name
-    findings = json.loads((latest / "findings.json").read_text())
-    items = findings["findings"] if isinstance(findings, dict) else findings
+    items = read_findings(latest)
     assert any(f["playbook"] == "database-audit" for f in items)
     # the secret parameter reached the kernel, though it is written nowhere
     assert "API token available to the playbook: yes" in (latest / "report.html").read_text()

@@ -5,7 +5,6 @@ client's files untouched, and shows every mapping it used in the manifest and th
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.demo.exported import export_like_client
-from workbench.runner import run
+from workbench.run import read_findings, read_manifest, run
 
 pytestmark = pytest.mark.slow
 
@@ -47,10 +46,9 @@ def runs(
 
 
 def _findings(run_dir: Path, playbook: str) -> list[tuple[str, str, tuple[str, ...]]]:
-    findings = json.loads((run_dir / "findings.json").read_text())
     return sorted(
         (f["check"], f["severity"], tuple(f["entities"]["ids"]))
-        for f in findings
+        for f in read_findings(run_dir)
         if f["playbook"] == playbook
     )
 
@@ -109,8 +107,8 @@ def test_the_run_leaves_every_client_file_untouched(runs: dict) -> None:
 
 
 def test_the_manifest_and_the_report_show_every_mapping_used(runs: dict) -> None:
-    manifest = json.loads((runs["exported"] / "manifest.json").read_text())
-    by_table = {p["table"]: p for p in manifest["inputs"]}
+    manifest = read_manifest(runs["exported"])
+    by_table = {p["table"]: p for p in manifest.inputs}
     phase = {
         m["from"]: (m["to"], m["by"])
         for m in by_table["projects"]["mappings"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.runner import run
+from workbench.run import read_findings, run
 
 pytestmark = pytest.mark.slow
 
@@ -23,8 +23,7 @@ def test_notebook_runs_on_the_demo_and_records_every_planted_finding(
         progress=None,
     )
     assert result.status == "ok", [p.error for p in result.playbooks]
-    findings = json.loads((result.run_dir / "findings.json").read_text())
-    items = findings["findings"] if isinstance(findings, dict) else findings
+    items = read_findings(result.run_dir)
     found: dict[str, set[str]] = {}
     for f in items:
         found.setdefault(f["check"], set()).update(f["entities"]["ids"])

@@ -336,10 +336,10 @@ PLAYBOOKS = [
 
 def four_playbooks(
     real_charts: bool = False, tables: int = 1, charts: int = 1
-) -> list[NotebookNode]:
-    """Four executed playbooks; the third one failed part-way."""
-    return [
-        executed_notebook(
+) -> dict[str, NotebookNode]:
+    """Four executed playbooks by name, in chapter order; the third one failed part-way."""
+    return {
+        playbook: executed_notebook(
             playbook,
             title,
             prefix=prefix,
@@ -353,4 +353,4 @@ def four_playbooks(
             finished=(i != 2),
         )
         for i, (playbook, title, prefix) in enumerate(PLAYBOOKS)
-    ]
+    }

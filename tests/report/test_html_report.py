@@ -1,15 +1,22 @@
-"""The HTML deliverables: what a client sees, and what never reaches them."""
+"""The HTML deliverables: what a client sees, and what never reaches them.
+
+Every document here is written by :func:`workbench.report.render_run` into a run folder, as
+the runner and ``workbench report`` write it.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from nbconvert.exporters import get_exporter
 
+from tests.factories import run_folder
 from tests.report.builders import (
     HOSTILE_VENDOR,
     SECRET_PATH,
@@ -17,23 +24,10 @@ from tests.report.builders import (
     executed_notebook,
     four_playbooks,
 )
+from workbench.report import render_run
+from workbench.report.document import Chapter
 from workbench.report.exporters import WorkbenchHTMLExporter, WorkbenchPDFExporter
-from workbench.report.render import (
-    ReportMeta,
-    collect_results,
-    render_consolidated,
-    render_playbook,
-)
-
-META = ReportMeta(
-    client="Acme Holdings",
-    engagement="acme-2026",
-    period_start="2025-01-01",
-    period_end="2026-06-30",
-    currency="EUR",
-    run_id="20260312-101500",
-    generated_at="2026-03-12T10:15:00",
-)
+from workbench.report.render import collect_results
 
 VALIDATION = [
     {
@@ -79,14 +73,64 @@ def parse(html: str) -> Elements:
     return parser
 
 
-@pytest.fixture(scope="module")
-def consolidated() -> str:
-    return render_consolidated(four_playbooks(), META, validation=VALIDATION, provenance=PROVENANCE)
+def deliver(folder: Path, notebooks: dict[str, nbformat.NotebookNode], **manifest: Any) -> Path:
+    """A run folder of ``notebooks``, rendered to HTML."""
+    run_dir, record = run_folder(folder, notebooks, **manifest)
+    render_run(run_dir, record, ["html"])
+    return run_dir
 
 
 @pytest.fixture(scope="module")
-def single() -> str:
-    return render_playbook(executed_notebook(failed=True, finished=True), META)
+def consolidated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    run_dir = deliver(
+        tmp_path_factory.mktemp("run"),
+        four_playbooks(),
+        validation=VALIDATION,
+        inputs=PROVENANCE["inputs"],
+    )
+    return (run_dir / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory: pytest.TempPathFactory) -> str:
+    notebook = executed_notebook(failed=True, finished=True)
+    run_dir = deliver(tmp_path_factory.mktemp("run"), {"bi-assessment": notebook})
+    return (run_dir / "bi-assessment.html").read_text(encoding="utf-8")
+
+
+def test_a_run_folder_gets_every_document_and_the_register(tmp_path: Path) -> None:
+    notebooks = four_playbooks()
+    run_dir, manifest = run_folder(tmp_path, notebooks)
+    timings: dict[str, float] = {}
+    outputs = render_run(run_dir, manifest, ["html", "xlsx"], timings=timings)
+    documents = [f"{name}.html" for name in notebooks]
+    expected = ["findings.json", "metrics.csv", "findings.xlsx", "report.html", *documents]
+    assert list(outputs) == expected
+    assert all((run_dir / path).is_file() for path in outputs.values())
+    assert not (run_dir / "report.pdf").exists()
+    assert set(timings) == {"register", "xlsx", "chapters", "html"}
+    findings, _, _ = collect_results(notebooks)
+    assert len(json.loads((run_dir / "findings.json").read_text())) == len(findings) == 20
+
+
+def test_chapters_rendered_during_the_run_are_used_as_they_are(tmp_path: Path) -> None:
+    """The runner renders each chapter as its notebook finishes: render_run does not again."""
+    notebook = executed_notebook()
+    run_dir, manifest = run_folder(tmp_path, {"bi-assessment": notebook})
+    ready = WorkbenchHTMLExporter().render_chapter(notebook, chapter_id="bi-assessment")
+    marked = Chapter(**{**vars(ready), "html": ready.html + "<p>rendered during the run</p>"})
+    render_run(run_dir, manifest, ["html"], chapters={"bi-assessment": marked})
+    assert "rendered during the run" in (run_dir / "report.html").read_text()
+    assert "rendered during the run" in (run_dir / "bi-assessment.html").read_text()
+
+
+def test_only_registered_formats_are_written(tmp_path: Path) -> None:
+    from workbench.errors import InputError
+
+    run_dir, manifest = run_folder(tmp_path, {"bi-assessment": executed_notebook()})
+    with pytest.raises(InputError, match=r"unknown format\(s\) odt; use "):
+        render_run(run_dir, manifest, ["html", "odt"])
+    assert not (run_dir / "report.html").exists()
 
 
 def assert_offline(html: str) -> None:
@@ -129,8 +173,9 @@ def test_client_data_is_escaped_everywhere(consolidated: str) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in consolidated
 
 
-def test_client_name_is_escaped_on_the_cover() -> None:
-    html = render_playbook(executed_notebook(), ReportMeta(client="<b>Acme</b>", engagement="x"))
+def test_client_name_is_escaped_on_the_cover(tmp_path: Path) -> None:
+    run_dir = deliver(tmp_path, {"bi-assessment": executed_notebook()}, client="<b>Acme</b>")
+    html = (run_dir / "bi-assessment.html").read_text()
     assert "<b>Acme</b>" not in html
     assert "&lt;b&gt;Acme&lt;/b&gt;" in html
 
@@ -236,20 +281,17 @@ def test_code_can_be_switched_back_on_through_configuration() -> None:
     assert chapter.title == "Business intelligence assessment"
 
 
-def test_notebook_without_a_title_still_gets_an_anchored_chapter() -> None:
+def test_notebook_without_a_title_still_gets_an_anchored_chapter(tmp_path: Path) -> None:
     nb = executed_notebook()
     nb.cells[0].source = "Intro without a heading."
-    html = render_playbook(nb, META)
+    html = (deliver(tmp_path, {"bi-assessment": nb}) / "bi-assessment.html").read_text()
     assert '<h1 id="bi-assessment">Business intelligence assessment</h1>' in html
 
 
-def test_collect_results_reads_findings_metrics_and_summaries(tmp_path: Path) -> None:
-    paths = []
-    for i, nb in enumerate(four_playbooks()):
-        path = tmp_path / f"nb{i}.ipynb"
-        nbformat.write(nb, str(path))
-        paths.append(path)
-    findings, metrics, summaries = collect_results(paths)
+def test_collect_results_reads_findings_metrics_and_summaries() -> None:
+    notebooks = four_playbooks()
+    notebooks["nb2"] = notebooks.pop("database-audit")  # it failed before pb.finish()
+    findings, metrics, summaries = collect_results(notebooks)
     assert len(findings) == 20
     assert {f.playbook for f in findings} == {
         "pm-function-audit",
@@ -257,8 +299,8 @@ def test_collect_results_reads_findings_metrics_and_summaries(tmp_path: Path) ->
         "bi-assessment",
     }
     assert len(metrics) == 15 and all(m.playbook for m in metrics)
-    assert [s["score"] for s in summaries] == [90.0, 78.0, None, 54.0]
-    assert summaries[2] == {
+    assert [s["score"] for s in summaries] == [90.0, 78.0, 54.0, None]
+    assert summaries[3] == {
         "playbook": "nb2",
         "title": "nb2",
         "score": None,

@@ -10,19 +10,11 @@ from pathlib import Path
 import pytest
 from weasyprint.urls import URLFetcher
 
+from tests.factories import run_folder
 from tests.report.builders import executed_notebook, four_playbooks
+from workbench.report import render_run
 from workbench.report.exporters import WorkbenchPDFExporter
 from workbench.report.pdf import EmbeddedOnlyURLFetcher, html_to_pdf
-from workbench.report.render import ReportMeta, render_consolidated, write_pdf
-
-META = ReportMeta(
-    client="Acme Holdings",
-    engagement="acme-2026",
-    period_start="2025-01-01",
-    period_end="2026-06-30",
-    run_id="20260312-101500",
-    generated_at="2026-03-12",
-)
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
@@ -39,10 +31,10 @@ def pdf_text(path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    html = render_consolidated(four_playbooks(), META)
-    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
-    write_pdf(html, path)
-    return path
+    run_dir, manifest = run_folder(tmp_path_factory.mktemp("run"), four_playbooks())
+    outputs = render_run(run_dir, manifest, ["pdf"])
+    assert "report.html" not in outputs  # printed from the consolidated HTML, not written
+    return run_dir / outputs["report.pdf"]
 
 
 @needs_poppler

@@ -167,5 +167,4 @@ def test_xlsx_evidence_sheet_caps_population_wide_findings(tmp_path: Path, monke
     json_path = tmp_path / "findings.json"
     write_findings_json(items, json_path)
     saved = json.loads(json_path.read_text())
-    saved = saved["findings"] if isinstance(saved, dict) else saved
     assert len(next(f for f in saved if f["id"] == items[2].id)["entities"]["ids"]) == 400

@@ -4,7 +4,9 @@ The pipeline follows nbconvert: preprocessors (:mod:`.preprocessors`) turn an ex
 into report content, the exporters (:mod:`.exporters`) render it through the ``workbench``
 template, :mod:`.document` wraps chapters in cover, contents, executive summary and appendix,
 :mod:`.pdf` prints the HTML with WeasyPrint, and :mod:`.register` writes ``findings.json``,
-``findings.xlsx`` and ``metrics.csv``. :mod:`.render` is the entry point for the runner.
+``findings.xlsx`` and ``metrics.csv``. :func:`render_run` (:mod:`.render`) is the one path
+from a run folder's executed notebooks to its deliverables; :mod:`.formats` is the registry
+of output formats it writes.
 """
 
 from __future__ import annotations
@@ -14,12 +16,10 @@ from typing import Any
 __all__ = [
     "ReportMeta",
     "collect_results",
-    "render_consolidated",
-    "render_playbook",
+    "render_run",
     "write_findings_json",
     "write_findings_xlsx",
     "write_metrics_csv",
-    "write_pdf",
 ]
 
 _REGISTER = {"write_findings_json", "write_findings_xlsx", "write_metrics_csv"}

@@ -20,7 +20,13 @@ from markupsafe import Markup
 from workbench import __version__
 from workbench.findings import SEVERITIES
 from workbench.formats import format_amount, format_int, format_share, money
-from workbench.report.summary import ExecutiveSummary, PlaybookSummary
+from workbench.report.summary import (
+    ExecutiveSummary,
+    PlaybookSummary,
+    build_summary,
+    findings_from_bundle,
+    playbook_summary,
+)
 
 #: The report's name for :func:`workbench.formats.money` (headline amounts).
 format_compact = money
@@ -319,12 +325,81 @@ def render_document(
     )
 
 
+def consolidated_document(
+    meta: ReportMeta,
+    chapters: list[Chapter],
+    *,
+    validation: list[dict[str, Any]] | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> str:
+    """The consolidated deliverable of a run (``report.html``, and ``report.pdf`` from it).
+
+    Cover; executive summary across playbooks (findings by severity and area as a table and
+    a chart, the top 10 findings, a score per playbook); one chapter per playbook; appendix
+    with each playbook's method, the checks that could not run, data provenance and the
+    validation summary.
+
+    Parameters
+    ----------
+    meta : ReportMeta
+        Client, engagement, period and run.
+    chapters : list of Chapter
+        In chapter order.
+    validation : list of dict, optional
+        Validation messages for the appendix (see :func:`render_document`).
+    provenance : dict, optional
+        Inputs with their SHA-256 for the appendix (see :func:`render_document`).
+
+    Returns
+    -------
+    str
+        A self-contained HTML document.
+    """
+    summaries = [playbook_summary(c.results, c.title, c.chapter_id) for c in chapters]
+    findings = [f for c in chapters for f in findings_from_bundle(c.results)]
+    summary = build_summary(findings, summaries)
+    return render_document(
+        meta,
+        chapters,
+        title="Audit report",
+        kicker="Consolidated report",
+        summary=summary,
+        validation=validation,
+        provenance=provenance,
+    )
+
+
+def playbook_document(meta: ReportMeta, chapter: Chapter) -> str:
+    """One playbook's deliverable (``<playbook>.html``): cover, contents, its summary, the
+    chapter and its appendix.
+
+    Parameters
+    ----------
+    meta : ReportMeta
+        Client, engagement, period and run.
+    chapter : Chapter
+        The playbook's rendered chapter.
+
+    Returns
+    -------
+    str
+        A self-contained HTML document.
+    """
+    summary = build_summary(
+        findings_from_bundle(chapter.results),
+        [playbook_summary(chapter.results, chapter.title, chapter.chapter_id)],
+    )
+    return render_document(meta, [chapter], title=chapter.title or "Audit report", summary=summary)
+
+
 __all__ = [
     "Chapter",
     "ExecutiveSummary",
     "PlaybookSummary",
     "ReportMeta",
+    "consolidated_document",
     "format_date",
+    "playbook_document",
     "render_document",
     "stylesheet",
 ]

@@ -25,10 +25,9 @@ from nbconvert.exporters.exporter import Exporter, ResourcesDict
 from nbformat import NotebookNode
 from traitlets import Unicode, default
 
-from workbench.report.document import TEMPLATES_DIR, Chapter, ReportMeta, render_document
+from workbench.report.document import TEMPLATES_DIR, Chapter, ReportMeta, playbook_document
 from workbench.report.markup import render_markdown
 from workbench.report.preprocessors import REPORT_PREPROCESSORS, report_state
-from workbench.report.summary import build_summary, findings_from_bundle, playbook_summary
 
 
 def _markdown_filter(source: str, heading: dict[str, Any] | None = None, min_level: int = 1) -> str:
@@ -254,13 +253,7 @@ class WorkbenchHTMLExporter(HTMLExporter):
         chapter = self.render_chapter(nb, resources=resources)
         if meta is None:
             meta = self.report_meta(nb, chapter)
-        summary = build_summary(
-            findings_from_bundle(chapter.results),
-            [playbook_summary(chapter.results, chapter.title, chapter.chapter_id)],
-        )
-        return render_document(
-            meta, [chapter], title=chapter.title or "Audit report", summary=summary
-        )
+        return playbook_document(meta, chapter)
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any

@@ -1,14 +1,18 @@
-"""Render a run's deliverables from its executed notebooks.
+"""Render a run's deliverables from its executed notebooks: :func:`render_run`.
 
-The runner (and ``workbench report RUN_DIR``, which re-renders without re-executing) calls:
+One path for every deliverable. The runner calls :func:`render_run` at the end of a run (with
+the chapters it rendered while other playbooks still executed), ``workbench report RUN_DIR``
+calls it to render a run again without executing anything, and the report tests call it on
+run folders built from notebooks. It
 
-- :func:`render_playbook` for ``<playbook>.html``,
-- :func:`render_consolidated` for ``report.html`` (cover, executive summary across
-  playbooks, one chapter per playbook, appendix with method, limitations, data provenance
-  and validation summary),
-- :func:`write_pdf` for ``report.pdf``,
-- :func:`collect_results` for the findings and metrics behind ``findings.json``,
-  ``findings.xlsx`` and ``metrics.csv`` (see :mod:`workbench.report.register`).
+1. reads the executed notebooks of the manifest's playbooks, in chapter order, and collects
+   their findings and metrics (:func:`collect_results`) into ``findings.json`` and
+   ``metrics.csv`` (:mod:`workbench.report.register`), which every run has;
+2. renders each notebook once as a chapter (:func:`render_chapter`), if a format asked for
+   needs chapters;
+3. writes each format asked for through the registry of output formats
+   (:mod:`workbench.report.formats`: ``html``, ``pdf``, ``xlsx``, and whatever else is
+   registered).
 
 In the consolidated report each playbook's ``## Method`` section is moved from its chapter to
 the appendix ("A. Method"), so chapters read as findings and the appendix states how they
@@ -18,38 +22,26 @@ were reached.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 from nbformat import NotebookNode
 
+from workbench import __version__
 from workbench.findings import Finding, Metric
-from workbench.report.document import Chapter, ReportMeta, render_document
-from workbench.report.exporters import WorkbenchHTMLExporter
+from workbench.report.document import Chapter, ReportMeta
 from workbench.report.markup import slugify
-from workbench.report.pdf import write_pdf
 from workbench.report.preprocessors import RESULTS_MIME
-from workbench.report.summary import build_summary, findings_from_bundle, playbook_summary
+from workbench.report.summary import findings_from_bundle, playbook_summary
 
-NotebookSource = Path | str | NotebookNode
+if TYPE_CHECKING:
+    from workbench.run.manifest import RunManifest
 
-
-def read_notebook(notebook: NotebookSource) -> NotebookNode:
-    """An executed notebook, from a path or as given.
-
-    Parameters
-    ----------
-    notebook : Path, str or NotebookNode
-
-    Returns
-    -------
-    NotebookNode
-    """
-    if isinstance(notebook, NotebookNode):
-        return notebook
-    return nbformat.read(str(notebook), as_version=4)
+#: Anchors the report document itself uses.
+RESERVED_ANCHORS = frozenset({"cover", "contents", "executive-summary", "appendix"})
 
 
 def results_bundle(nb: NotebookNode) -> dict[str, Any] | None:
@@ -74,116 +66,58 @@ def results_bundle(nb: NotebookNode) -> dict[str, Any] | None:
     return bundle
 
 
-def _chapter_ids(notebooks: Sequence[NotebookSource], nodes: Sequence[NotebookNode]) -> list[str]:
-    ids: list[str] = []
-    for i, (source, nb) in enumerate(zip(notebooks, nodes, strict=True), start=1):
-        if isinstance(source, NotebookNode):
-            bundle = results_bundle(nb) or {}
-            base = slugify(str(bundle.get("playbook") or f"chapter-{i}"))
-        else:
-            base = slugify(Path(source).stem)
+def chapter_anchors(names: Sequence[str]) -> dict[str, str]:
+    """A unique chapter anchor per playbook (its name as a slug, never one the document
+    uses itself).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Playbook names, in chapter order.
+
+    Returns
+    -------
+    dict
+        Anchor by playbook name.
+    """
+    anchors: dict[str, str] = {}
+    for name in names:
+        base = slugify(name)
         anchor, n = base, 2
-        while anchor in ids or anchor in _RESERVED_IDS:
+        while anchor in anchors.values() or anchor in RESERVED_ANCHORS:
             anchor, n = f"{base}-{n}", n + 1
-        ids.append(anchor)
-    return ids
+        anchors[name] = anchor
+    return anchors
 
 
-#: Anchors the document itself uses.
-_RESERVED_IDS = frozenset({"cover", "contents", "executive-summary", "appendix"})
-
-
-def render_playbook(notebook: NotebookSource, meta: ReportMeta) -> str:
-    """One playbook's deliverable: cover, contents, summary, chapter and appendix.
+def render_chapter(notebook: NotebookNode, anchor: str) -> Chapter:
+    """One executed notebook as a report chapter (rendered once, used by every document).
 
     Parameters
     ----------
-    notebook : Path, str or NotebookNode
-        The executed playbook notebook.
-    meta : ReportMeta
-        Client, engagement, period and run for the cover and page header.
+    notebook : NotebookNode
+        The executed notebook.
+    anchor : str
+        The chapter's anchor (see :func:`chapter_anchors`).
 
     Returns
     -------
-    str
-        A self-contained HTML document.
+    Chapter
     """
-    exporter = WorkbenchHTMLExporter()
-    return exporter.render_report(read_notebook(notebook), meta)
+    from workbench.report.exporters import WorkbenchHTMLExporter
 
-
-def render_chapters(notebooks: Sequence[NotebookSource]) -> list[Chapter]:
-    """Render each executed notebook as a chapter, with unique anchors.
-
-    Parameters
-    ----------
-    notebooks : sequence of Path, str or NotebookNode
-
-    Returns
-    -------
-    list of Chapter
-    """
-    nodes = [read_notebook(n) for n in notebooks]
-    exporter = WorkbenchHTMLExporter()
-    return [
-        exporter.render_chapter(nb, chapter_id=anchor)
-        for nb, anchor in zip(nodes, _chapter_ids(notebooks, nodes), strict=True)
-    ]
-
-
-def render_consolidated(
-    notebooks: Sequence[NotebookSource],
-    meta: ReportMeta,
-    validation: list[dict[str, Any]] | None = None,
-    provenance: dict[str, Any] | None = None,
-) -> str:
-    """The consolidated deliverable of a run.
-
-    Cover; executive summary across playbooks (findings by severity and area as a table and
-    a chart, the top 10 findings, a score per playbook); one chapter per playbook; appendix
-    with each playbook's method, the checks that could not run, data provenance and the
-    validation summary.
-
-    Parameters
-    ----------
-    notebooks : sequence of Path, str or NotebookNode
-        Executed playbook notebooks, in chapter order.
-    meta : ReportMeta
-        Client, engagement, period and run.
-    validation : list of dict, optional
-        Validation messages: ``{"level", "file", "table", "column", "rows", "message"}``.
-    provenance : dict, optional
-        ``{"inputs": [{"table", "path", "sha256", "rows"}], "versions": {...}}``.
-
-    Returns
-    -------
-    str
-        A self-contained HTML document.
-    """
-    chapters = render_chapters(notebooks)
-    findings = [f for c in chapters for f in findings_from_bundle(c.results)]
-    playbooks = [playbook_summary(c.results, c.title, c.chapter_id) for c in chapters]
-    summary = build_summary(findings, playbooks)
-    return render_document(
-        meta,
-        chapters,
-        title="Audit report",
-        kicker="Consolidated report",
-        summary=summary,
-        validation=validation,
-        provenance=provenance,
-    )
+    return WorkbenchHTMLExporter().render_chapter(notebook, chapter_id=anchor)
 
 
 def collect_results(
-    notebooks: Sequence[NotebookSource],
+    notebooks: Mapping[str, NotebookNode],
 ) -> tuple[list[Finding], list[Metric], list[dict[str, Any]]]:
     """Read findings, metrics and per-playbook summaries from executed notebooks.
 
     Parameters
     ----------
-    notebooks : sequence of Path, str or NotebookNode
-        Executed playbook notebooks.
+    notebooks : mapping
+        Executed notebooks by playbook name, in chapter order.
 
     Returns
     -------
@@ -200,13 +134,11 @@ def collect_results(
     metrics: list[Metric] = []
     summaries: list[dict[str, Any]] = []
     fields = Metric.__dataclass_fields__
-    for source in notebooks:
-        nb = read_notebook(source)
+    for name, nb in notebooks.items():
         bundle = results_bundle(nb)
-        fallback = Path(source).stem if not isinstance(source, NotebookNode) else ""
-        summary = playbook_summary(bundle, fallback, slugify(fallback) if fallback else "")
-        if bundle is None and fallback:
-            summary.playbook = fallback
+        summary = playbook_summary(bundle, name, slugify(name))
+        if bundle is None:
+            summary.playbook = name
         summaries.append(summary.to_dict())
         findings.extend(findings_from_bundle(bundle))
         for row in (bundle or {}).get("metrics", []):
@@ -218,13 +150,103 @@ def collect_results(
     return findings, metrics, summaries
 
 
+def report_meta(manifest: RunManifest) -> ReportMeta:
+    """Cover and page-header details of a run's documents, from its manifest."""
+    eng = manifest.engagement
+    if eng is None:
+        return ReportMeta(client="Client", engagement="", run_id=manifest.run_id)
+    return ReportMeta(
+        client=eng.client,
+        engagement=eng.engagement,
+        period_start=eng.period.start,
+        period_end=eng.period.end,
+        currency=eng.currency,
+        run_id=manifest.run_id,
+        generated_at=manifest.finished_at or manifest.started_at,
+        version=__version__,
+    )
+
+
+def render_run(
+    run_dir: Path,
+    manifest: RunManifest,
+    formats: Sequence[str],
+    chapters: Mapping[str, Chapter] | None = None,
+    timings: dict[str, float] | None = None,
+) -> dict[str, str]:
+    """Write a run's deliverables from the executed notebooks in ``run_dir/notebooks``.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A run folder with ``notebooks/<playbook>.ipynb``.
+    manifest : RunManifest
+        The run's manifest: engagement, run id, playbooks in chapter order, inputs and
+        validation messages (for the appendix).
+    formats : sequence of str
+        Registered output formats (see :mod:`workbench.report.formats`); ``findings.json``
+        and ``metrics.csv`` are always written.
+    chapters : mapping, optional
+        Chapters already rendered, by playbook; the others are rendered here.
+    timings : dict, optional
+        Filled with the seconds spent per step: ``register``, ``chapters`` and one per format.
+
+    Returns
+    -------
+    dict
+        Output name to its path relative to ``run_dir``.
+
+    Raises
+    ------
+    InputError
+        A format is not registered.
+    """
+    from workbench.report.formats import RenderContext, selected_formats
+    from workbench.report.register import write_findings_json, write_metrics_csv
+
+    chosen = selected_formats(formats)
+    clock = timings if timings is not None else {}
+
+    def lap(step: str, since: float) -> float:
+        now = time.perf_counter()
+        clock[step] = round(clock.get(step, 0.0) + now - since, 3)
+        return now
+
+    t = time.perf_counter()
+    paths = {n: run_dir / "notebooks" / f"{n}.ipynb" for n in manifest.playbook_names}
+    nodes = {n: nbformat.read(str(p), as_version=4) for n, p in paths.items() if p.exists()}
+    findings, metrics, _summaries = collect_results(nodes)
+    write_findings_json(findings, run_dir / "findings.json")
+    write_metrics_csv(metrics, run_dir / "metrics.csv")
+    outputs = {"findings.json": "findings.json", "metrics.csv": "metrics.csv"}
+    t = lap("register", t)
+    context = RenderContext(run_dir, manifest, report_meta(manifest), nodes, findings, metrics)
+    later = [f for f in chosen if f.needs_chapters]
+    for fmt in [f for f in chosen if not f.needs_chapters]:
+        outputs.update({p: p for p in fmt.write(context)})
+        t = lap(fmt.name, t)
+    if not later:
+        return outputs
+    anchors = chapter_anchors(list(nodes))
+    ready = dict(chapters or {})
+    for name, nb in nodes.items():
+        chapter = ready.get(name)
+        if chapter is None or chapter.chapter_id != anchors[name]:
+            chapter = render_chapter(nb, anchors[name])
+        context.chapters.append(chapter)
+    t = lap("chapters", t)
+    for fmt in later:
+        outputs.update({p: p for p in fmt.write(context)})
+        t = lap(fmt.name, t)
+    return outputs
+
+
 __all__ = [
     "ReportMeta",
+    "chapter_anchors",
     "collect_results",
-    "read_notebook",
-    "render_chapters",
-    "render_consolidated",
-    "render_playbook",
+    "render_chapter",
+    "render_run",
+    "report_meta",
     "results_bundle",
-    "write_pdf",
 ]
