@@ -30,7 +30,10 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
 from workbench.cli import main
 code = main(["validate", sys.argv[1]])
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, the peak of this process's own memory: ru_maxrss would also count the memory of
+# the process it was started from (Linux carries it across fork and exec)
+status = open("/proc/self/status").read()
+peak_kib = int(status.split("VmHWM:", 1)[1].split()[0])
 print(f"peak={{peak_kib * 1024}}", file=sys.stderr)
 sys.exit(code)
 """
