@@ -63,6 +63,7 @@ from workbench.run.staging import (
     last_successful_run,
     move_into_place,
     protect,
+    run_modes,
     staging,
 )
 
@@ -187,6 +188,7 @@ def run(
     """
     say = progress or (lambda _m: None)
     formats = _checked_formats(formats)
+    run_modes()  # a bad WORKBENCH_RUN_MODE is refused before anything runs
     started_at = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     plan = plan_run(engagement_dir, playbooks)
