@@ -115,3 +115,27 @@ def test_report_rerenders_from_executed_notebooks(fixture_home, make_engagement,
     outputs = rerender(result.run_dir, ("html",))
     assert "report.html" in outputs and (result.run_dir / "report.html").exists()
     assert (result.run_dir / "findings.json").read_bytes() == first
+
+
+def test_bad_input_comes_with_its_issues_as_data(fixture_home, make_engagement, tmp_path) -> None:
+    projects = projects_frame(4).astype({"budget": "object"})
+    projects.loc[2, "budget"] = "n/a"
+    folder = make_engagement(tables={"projects": projects})
+    with pytest.raises(InputError) as info:
+        run(folder, out=tmp_path / "reports", progress=None)
+    (issue,) = [i for i in info.value.issues if i.column == "budget"]
+    assert (issue.level, issue.table, issue.rows) == ("error", "projects", [4])
+    assert issue.file.endswith("inputs/projects.csv")
+    assert all(i.level == "error" for i in info.value.issues)
+
+
+def test_a_failed_playbook_exits_3_naming_the_cell_and_the_partial_notebook(
+    fixture_home, make_engagement, tmp_path, capsys
+) -> None:
+    folder = make_engagement(parameters={"fixture-audit": {"fail_on_purpose": True}})
+    code = main(["run", str(folder), "--out", str(tmp_path / "reports"), "--format", "html"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "workbench: playbook fixture-audit failed (cell " in err
+    assert "RuntimeError: planted failure; partial notebook: " in err
+    assert "notebooks/fixture-audit.ipynb" in err and "Traceback" not in err
