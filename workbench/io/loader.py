@@ -300,11 +300,10 @@ def check_relations(tables: dict[str, pd.DataFrame], sources: dict[str, str]) ->
 def criteria_names() -> set[str]:
     """Names of the playbooks' editable criteria: a client file under such a name in the
     engagement's inputs replaces the shipped one (read by the playbook, not validated here)."""
-    from workbench.paths import playbooks_dir
+    from workbench.playbooks import playbook_folders
 
-    return {p.stem.replace("-", "_") for p in playbooks_dir().glob("*/criteria/*")} | {
-        p.stem for p in playbooks_dir().glob("*/criteria/*")
-    }
+    files = [p for folder in playbook_folders() for p in folder.glob("criteria/*")]
+    return {p.stem.replace("-", "_") for p in files} | {p.stem for p in files}
 
 
 def load_inputs(engagement: LoadedEngagement, tables: Iterable[str] | None = None) -> LoadResult:

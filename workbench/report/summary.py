@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.findings import SEVERITIES, SEVERITY_RANK, Finding, sort_findings
+from workbench.findings import SEVERITIES, Finding, sort_findings
 
 
 @dataclass
@@ -290,8 +290,3 @@ def build_summary(
         if drawn is not None:
             summary.chart_png, summary.chart_alt = drawn
     return summary
-
-
-def severity_rank(severity: str) -> int:
-    """Position of a severity in :data:`workbench.findings.SEVERITIES` (unknown ones last)."""
-    return SEVERITY_RANK.get(severity, len(SEVERITIES))

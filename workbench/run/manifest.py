@@ -110,13 +110,6 @@ class RunManifest(_Record):
         """The playbooks of the run, in chapter order."""
         return [p.name for p in self.playbooks]
 
-    def playbook(self, name: str) -> PlaybookRun:
-        """The record of one playbook of the run."""
-        for record in self.playbooks:
-            if record.name == name:
-                return record
-        raise KeyError(f"run {self.run_id} has no playbook {name!r}")
-
 
 def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
     """Write ``manifest.json`` into ``run_dir`` (indented JSON, keys in declaration order).
