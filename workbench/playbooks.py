@@ -298,10 +298,27 @@ def playbook_folders() -> list[Path]:
     return found
 
 
+#: Specs already read, by folder, with the stamp of the playbook.yaml they were read from.
+_READ: dict[Path, tuple[tuple[int, int], PlaybookSpec]] = {}
+
+
+def _read_spec(folder: Path) -> PlaybookSpec:
+    """:func:`load_spec`, read again only when ``playbook.yaml`` changed (YAML is slow to
+    parse, and a run asks for each playbook several times)."""
+    info = (folder / SPEC_FILE).stat()
+    stamp = (info.st_mtime_ns, info.st_size)
+    known = _READ.get(folder)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    spec = load_spec(folder)
+    _READ[folder] = (stamp, spec)
+    return spec
+
+
 def _all_specs() -> dict[str, PlaybookSpec]:
     specs: dict[str, PlaybookSpec] = {}
     for folder in playbook_folders():
-        spec = load_spec(folder)
+        spec = _read_spec(folder)
         if spec.name in specs:
             raise InputError(
                 f"two playbooks are named {spec.name!r}: {specs[spec.name].folder / SPEC_FILE} "
