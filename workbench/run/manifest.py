@@ -111,6 +111,16 @@ class RunManifest(_Record):
         return [p.name for p in self.playbooks]
 
 
+def _read(path: Path, missing: str) -> str:
+    """The text of a file of a run folder; ``missing`` is the message if there is none."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(missing) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+
+
 def write_manifest(run_dir: Path, manifest: RunManifest) -> None:
     """Write ``manifest.json`` into ``run_dir`` (indented JSON, keys in declaration order).
 
@@ -142,12 +152,7 @@ def read_manifest(run_dir: Path) -> RunManifest:
         There is no manifest, or it is not one (the message says which field is wrong).
     """
     path = run_dir / MANIFEST_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{run_dir}: not a run folder (no {MANIFEST_FILE})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = _read(path, f"{run_dir}: not a run folder (no {MANIFEST_FILE})")
     try:
         return RunManifest.model_validate_json(text)
     except ValidationError as exc:
@@ -175,11 +180,10 @@ def read_findings(run_dir: Path) -> list[dict[str, Any]]:
         The file is missing, not JSON, or not a list of findings.
     """
     path = run_dir / FINDINGS_FILE
+    text = _read(path, f"{run_dir}: no {FINDINGS_FILE}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{run_dir}: no {FINDINGS_FILE}") from None
-    except (OSError, ValueError) as exc:
+        data = json.loads(text)
+    except ValueError as exc:
         raise InputError(f"{path}: cannot be read as JSON ({exc})") from None
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise InputError(f"{path}: expected a list of findings")
