@@ -3,13 +3,16 @@
 The playbook below is written in a folder of its own, outside the workbench, and found
 through ``WORKBENCH_PLAYBOOKS``; nothing of the engine is edited. It then goes through
 everything a shipped playbook does: ``playbooks``, ``validate``, ``run``, ``batch`` and
-``report``. Its library module uses the session API (``pb.record``, ``pb.metric``,
-``pb.show``) that every notebook uses today.
+``report``. Its library module keeps the contract of every playbook library
+(:mod:`workbench.result`): ``Params`` checked against ``playbook.yaml``, and
+``run(tables, criteria, params, period) -> Result``.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,6 +21,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from tests.factories import projects_frame, write_engagement
 from workbench.cli import main
+from workbench.playbooks import get_playbook
+from workbench.result import params_mismatches
 from workbench.run import read_findings, read_manifest
 
 pytestmark = pytest.mark.slow
@@ -39,25 +44,40 @@ sections: [Budgets, Method]
 LIBRARY = '''\
 """The one check of the large-budget playbook."""
 
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
-from workbench.findings import Finding, finding_from_ids
+from workbench.findings import Metric, finding_from_ids
+from workbench.result import Period, PlaybookParams, Result
 
 
-def large_budgets(projects: pd.DataFrame, ceiling: float) -> tuple[list[Finding], pd.DataFrame]:
-    table = projects.loc[projects["budget"] > ceiling, ["project_id", "budget"]]
-    if table.empty:
-        return [], table
-    finding = finding_from_ids(
-        check="large_budget", area="Governance", severity="medium",
-        title=f"{len(table)} projects above the budget ceiling",
-        summary="Budgets above the ceiling need the board's approval.", entity_type="project",
-        ids=table["project_id"], population_count=len(projects),
-        population_value=float(projects["budget"].sum()),
-        exception_value=float(table["budget"].sum()),
-        recommendation="Have the board approve them.", owner_role="PMO",
-    )
-    return [finding], table
+@dataclass(frozen=True)
+class Params(PlaybookParams):
+    playbook = "fixture-budgets"
+    ceiling: float
+
+
+def run(tables: dict[str, pd.DataFrame], criteria: Any, params: Params, period: Period) -> Result:
+    projects = tables["projects"]
+    above = projects.loc[projects["budget"] > params.ceiling, ["project_id", "budget"]]
+    result = Result(tables={"above": above})
+    result.metrics.append(Metric("projects_above_ceiling", len(above), unit="count"))
+    if not above.empty:
+        result.findings.append(
+            finding_from_ids(
+                check="large_budget", area="Governance", severity="medium",
+                title=f"{len(above)} projects above the budget ceiling",
+                summary="Budgets above the ceiling need the board's approval.",
+                entity_type="project", ids=above["project_id"],
+                population_count=len(projects),
+                population_value=float(projects["budget"].sum()),
+                exception_value=float(above["budget"].sum()),
+                recommendation="Have the board approve them.", owner_role="PMO",
+            )
+        )
+    return result
 '''
 
 #: Budgets of projects_frame(): 100,000 x i for i = 1..6; above 350,000: PRJ-004 to 006.
@@ -75,13 +95,8 @@ def notebook() -> nbformat.NotebookNode:
                 'from workbench.session import start\npb = start("fixture-budgets", globals())'
             ),
             new_markdown_cell("## Budgets"),
-            new_code_cell(
-                "from budget_checks import large_budgets\n"
-                "findings, table = large_budgets(pb.tables['projects'], pb.params.ceiling)\n"
-                "pb.record(findings)\n"
-                "pb.metric('projects_above_ceiling', len(table), unit='count')\n"
-                "pb.show(table, title='Projects above the ceiling')"
-            ),
+            new_code_cell("import budget_checks\nresult = pb.run(budget_checks)"),
+            new_code_cell("pb.show(result.table('above'), title='Projects above the ceiling')"),
             new_markdown_cell("## Method\n\nBudget compared with the ceiling."),
             new_code_cell("pb.finish()"),
         ],
@@ -119,6 +134,13 @@ def test_a_playbook_written_elsewhere_runs_like_a_shipped_one(
 ) -> None:
     assert main(["playbooks", "show", "fixture-budgets"]) == 0
     assert "ceiling (float, default 350000" in capsys.readouterr().out
+    sys.path.insert(0, str(new_playbook))
+    try:
+        library = importlib.import_module("budget_checks")
+        assert params_mismatches(library.Params, get_playbook("fixture-budgets")) == []
+    finally:
+        sys.path.remove(str(new_playbook))
+        sys.modules.pop("budget_checks", None)
 
     folder = engagement(tmp_path, "acme", "Acme Holdings")
     assert main(["validate", str(folder)]) == 0
