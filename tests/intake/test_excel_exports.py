@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from tests.conftest import projects_frame
+from tests.factories import projects_frame
 from workbench.contracts import CONTRACTS
 from workbench.demo.xls import write_xls
 from workbench.io.coerce import to_date

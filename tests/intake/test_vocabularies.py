@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import projects_frame, staff_frame
+from tests.factories import projects_frame, staff_frame
 from workbench.contracts import CONTRACTS
 from workbench.contracts.vocabulary import Vocabulary
 from workbench.engagement import load_engagement
