@@ -417,7 +417,7 @@ def run_batch(
         0 if every engagement succeeded, else 3.
     """
     from workbench.portfolio import write_portfolio
-    from workbench.report.formats import selected_formats
+    from workbench.report.outputs import selected_formats
 
     started = time.perf_counter()
     if formats is not None:

@@ -210,7 +210,7 @@ _FORMAT_HELP = "outputs, comma-separated (default: %(default_formats)s; known: %
 
 
 def _format_help() -> str:
-    from workbench.report.formats import default_formats, output_formats
+    from workbench.report.outputs import default_formats, output_formats
 
     return _FORMAT_HELP % {
         "default_formats": ",".join(default_formats()),

@@ -5,7 +5,7 @@ into report content, the exporters (:mod:`.exporters`) render it through the ``w
 template, :mod:`.document` wraps chapters in cover, contents, executive summary and appendix,
 :mod:`.pdf` prints the HTML with WeasyPrint, and :mod:`.register` writes ``findings.json``,
 ``findings.xlsx`` and ``metrics.csv``. :func:`render_run` (:mod:`.render`) is the one path
-from a run folder's executed notebooks to its deliverables; :mod:`.formats` is the registry
+from a run folder's executed notebooks to its deliverables; :mod:`.outputs` is the registry
 of output formats it writes.
 """
 

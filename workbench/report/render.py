@@ -11,7 +11,7 @@ run folders built from notebooks. It
 2. renders each notebook once as a chapter (:func:`render_chapter`), if a format asked for
    needs chapters;
 3. writes each format asked for through the registry of output formats
-   (:mod:`workbench.report.formats`: ``html``, ``pdf``, ``xlsx``, and whatever else is
+   (:mod:`workbench.report.outputs`: ``html``, ``pdf``, ``xlsx``, and whatever else is
    registered).
 
 In the consolidated report each playbook's ``## Method`` section is moved from its chapter to
@@ -184,7 +184,7 @@ def render_run(
         The run's manifest: engagement, run id, playbooks in chapter order, inputs and
         validation messages (for the appendix).
     formats : sequence of str
-        Registered output formats (see :mod:`workbench.report.formats`); ``findings.json``
+        Registered output formats (see :mod:`workbench.report.outputs`); ``findings.json``
         and ``metrics.csv`` are always written.
     chapters : mapping, optional
         Chapters already rendered, by playbook; the others are rendered here.
@@ -201,7 +201,7 @@ def render_run(
     InputError
         A format is not registered.
     """
-    from workbench.report.formats import RenderContext, selected_formats
+    from workbench.report.outputs import RenderContext, selected_formats
     from workbench.report.register import write_findings_json, write_metrics_csv
 
     chosen = selected_formats(formats)

@@ -137,7 +137,7 @@ def _stderr(message: str) -> None:
 
 
 def _checked_formats(formats: Sequence[str] | None) -> list[str]:
-    from workbench.report.formats import default_formats, selected_formats
+    from workbench.report.outputs import default_formats, selected_formats
 
     chosen = list(formats) if formats is not None else default_formats()
     selected_formats(chosen)  # an unknown one is refused before anything runs
@@ -163,7 +163,7 @@ def run(
     playbooks : sequence of str, optional
         Only these playbooks (default: the engagement's, else every one).
     formats : sequence of str, optional
-        Registered output formats (default: :func:`~workbench.report.formats.default_formats`).
+        Registered output formats (default: :func:`~workbench.report.outputs.default_formats`).
     jobs : int, optional
         Playbooks executed at a time (default: the cores).
     out : str or Path, optional
@@ -267,7 +267,7 @@ def run(
 
 
 def _needs_chapters(formats: Sequence[str]) -> bool:
-    from workbench.report.formats import selected_formats
+    from workbench.report.outputs import selected_formats
 
     return any(f.needs_chapters for f in selected_formats(formats))
 
