@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import Markdown, display
 
 from workbench import __version__
 from workbench.engagement import LoadedEngagement, load_engagement, read_yaml
@@ -42,6 +42,9 @@ from workbench.report.markup import md_text
 from workbench.result import Chart, Period, Result
 
 RESULTS_MIME = "application/vnd.workbench.results+json"
+#: MIME type of a report table as data (beside its HTML), for documents that build native
+#: tables (Word, PowerPoint); the HTML report ignores it.
+TABLE_MIME = "application/vnd.workbench.table+json"
 #: Most points a finding of each severity takes off a playbook's score of 100; a finding
 #: takes half of it at least and all of it when it touches the whole population.
 SCORE_PENALTY = {"critical": 15.0, "high": 6.0, "medium": 2.5, "low": 1.0, "info": 0.0}
@@ -136,6 +139,45 @@ def table_html(
     if note:
         parts.append(f'<p class="wb-table-note">{_esc(note)}</p>')
     return "\n".join(parts)
+
+
+def table_data(
+    df: pd.DataFrame, *, title: str | None = None, max_rows: int = 25, note: str | None = None
+) -> dict[str, Any]:
+    """A report table as data: the rows and labels :func:`table_html` shows, as text.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    title, note : str, optional
+        Shown above and below it.
+    max_rows : int
+        Rows shown; the rest are counted in ``total_rows`` (0 shows every row).
+
+    Returns
+    -------
+    dict
+        ``{"title", "note", "columns", "rows", "numeric", "total_rows"}``: column labels,
+        formatted cells (lists of str), the labels of numeric columns (right-aligned), and
+        how many rows the full table has.
+    """
+    shown = df.head(max_rows) if max_rows and len(df) > max_rows else df
+    labels = [str(c).replace("_", " ") for c in df.columns]
+    numeric = [
+        label
+        for c, label in zip(df.columns, labels, strict=True)
+        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    ]
+    formatted = format_frame(shown.reset_index(drop=True))
+    return {
+        "title": title or "",
+        "note": note or "",
+        "columns": labels,
+        "rows": formatted.astype(str).values.tolist(),
+        "numeric": numeric,
+        "total_rows": len(df),
+    }
 
 
 def _esc(text: str) -> str:
@@ -338,7 +380,10 @@ class PlaybookSession:
         max_rows: int = 25,
         note: str | None = None,
     ) -> None:
-        display(HTML(table_html(df, title=title, max_rows=max_rows, note=note)))
+        html = table_html(df, title=title, max_rows=max_rows, note=note)
+        data = table_data(df, title=title, max_rows=max_rows, note=note)
+        plain = f"{title or 'Table'} ({len(df):,} rows)"
+        display({"text/html": html, TABLE_MIME: data, "text/plain": plain}, raw=True)
 
     def figure(self, fig: Any, alt: str = "") -> None:
         """A chart with its alt text: a matplotlib Figure, or a
@@ -404,8 +449,10 @@ class PlaybookSession:
         frame = pd.DataFrame(
             rows, columns=["id", "severity", "area", "finding", "exceptions", "value"]
         )
-        html = table_html(frame, title=f"Findings of this chapter ({len(rows)})", max_rows=60)
-        display({RESULTS_MIME: bundle, "text/html": html}, raw=True)
+        title = f"Findings of this chapter ({len(rows)})"
+        html = table_html(frame, title=title, max_rows=60)
+        data = table_data(frame, title=title, max_rows=60)
+        display({RESULTS_MIME: bundle, "text/html": html, TABLE_MIME: data}, raw=True)
         return bundle
 
 
@@ -506,4 +553,13 @@ def start(playbook: str, namespace: Mapping[str, Any]) -> PlaybookSession:
     )
 
 
-__all__ = ["RESULTS_MIME", "CriteriaFiles", "Params", "PlaybookSession", "start", "table_html"]
+__all__ = [
+    "RESULTS_MIME",
+    "TABLE_MIME",
+    "CriteriaFiles",
+    "Params",
+    "PlaybookSession",
+    "start",
+    "table_data",
+    "table_html",
+]
