@@ -104,6 +104,8 @@ class Engagement(BaseModel):
     #: free-text labels classified by hand, per catalogue:
     #: ``{activity_catalogue: {"Design work": delivery}}`` (a class or a catalogue entry)
     classify: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: the firm's branding file (workbench.report.branding), relative to this folder
+    branding: str | None = None
 
     @field_validator("mappings", mode="before")
     @classmethod

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from workbench import __version__
 from workbench.findings import SEVERITIES
 from workbench.formats import format_amount, format_int, format_share, money
+from workbench.report.branding import Branding, house_branding
 from workbench.report.summary import (
     ExecutiveSummary,
     PlaybookSummary,
@@ -27,6 +28,7 @@ from workbench.report.summary import (
     findings_from_bundle,
     playbook_summary,
 )
+from workbench.report.texts import Texts
 
 #: The report's name for :func:`workbench.formats.money` (headline amounts).
 format_compact = money
@@ -57,6 +59,8 @@ class ReportMeta:
         When the report was produced.
     version : str
         Version of the workbench.
+    branding : Branding
+        The firm's look and report language (default: the house style).
     """
 
     client: str
@@ -67,11 +71,14 @@ class ReportMeta:
     run_id: str = ""
     generated_at: dt.datetime | dt.date | str = ""
     version: str = __version__
+    branding: Branding = field(default_factory=house_branding)
 
     @property
     def period_text(self) -> str:
         """The period as "1 January 2025 – 30 June 2026" (empty when unknown)."""
-        start, end = format_date(self.period_start), format_date(self.period_end)
+        texts = self.branding.texts
+        start = format_date(self.period_start, texts)
+        end = format_date(self.period_end, texts)
         if start and end:
             return f"{start} – {end}"
         return start or end
@@ -79,7 +86,7 @@ class ReportMeta:
     @property
     def date_text(self) -> str:
         """The report date as "12 March 2026"."""
-        return format_date(self.generated_at)
+        return format_date(self.generated_at, self.branding.texts)
 
 
 @dataclass
@@ -125,12 +132,14 @@ class Chapter:
         return [h for h in self.outline if h["id"] != self.chapter_id]
 
 
-def format_date(value: Any) -> str:
+def format_date(value: Any, texts: Texts | None = None) -> str:
     """A date as "1 January 2025"; ISO strings are parsed, other strings are kept.
 
     Parameters
     ----------
     value : date, datetime, str or None
+    texts : Texts, optional
+        The report language's month names and date order (default English).
 
     Returns
     -------
@@ -144,7 +153,7 @@ def format_date(value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, dt.datetime | dt.date):
-        return f"{value.day} {value:%B %Y}"
+        return (texts or Texts()).date(value)
     return str(value)
 
 
@@ -176,6 +185,63 @@ def score_band(value: Any) -> str:
     if score >= 60:
         return "fair"
     return "poor"
+
+
+def summary_lede(summary: ExecutiveSummary, meta: ReportMeta, html: bool = False) -> str:
+    """The opening sentences of the executive summary, in the report language.
+
+    Parameters
+    ----------
+    summary : ExecutiveSummary
+        What the summary shows.
+    meta : ReportMeta
+        Client, period, currency and branding.
+    html : bool
+        Return escaped HTML (a :class:`~markupsafe.Markup`) with the number of findings in
+        bold, instead of plain text.
+
+    Returns
+    -------
+    str
+        E.g. "This report brings together 4 reviews of Acme Holdings for 1 January 2025 –
+        30 June 2026. They raised 91 findings, 23 of them critical or high, on exceptions
+        worth EUR 1.8m in total."
+    """
+    t = meta.branding.texts
+
+    def fill(key: str, **values: Any) -> str:
+        # Markup.format escapes every value; the text itself may come from a firm's file.
+        return Markup(escape(t[key])).format(**values) if html else t.format(key, **values)
+
+    playbooks = summary.playbooks
+    period = fill("lede_period", period=meta.period_text) if meta.period_text else ""
+    if len(playbooks) == 1:
+        opening = fill("lede_one", title=playbooks[0].title, client=meta.client, period=period)
+    else:
+        opening = fill("lede_many", count=len(playbooks), client=meta.client, period=period)
+    if summary.total:
+        value = ""
+        if summary.exception_value:
+            value = fill("lede_value", value=format_compact(summary.exception_value, meta.currency))
+        count = fill("findings_count" if summary.total != 1 else "finding_count",
+                     count=format_int(summary.total))  # fmt: skip
+        if html:
+            count = Markup("<strong>{}</strong>").format(count)
+        raised = fill(
+            "lede_findings", findings=count, severe=format_int(summary.severe), value=value
+        )
+    else:
+        raised = fill("lede_none")
+    incomplete = [p.title for p in playbooks if not p.completed]
+    missing = ""
+    if incomplete:
+        missing = fill(
+            "lede_incomplete" if len(incomplete) != 1 else "lede_incomplete_one",
+            count=len(incomplete),
+            titles=", ".join(incomplete),
+        )
+    parts = [part for part in (opening, raised, missing) if part]
+    return Markup(" ").join(parts) if html else " ".join(parts)
 
 
 @cache
@@ -275,20 +341,23 @@ def render_document(
         A self-contained HTML document.
     """
     letters = _letters()
+    texts = meta.branding.texts
     appendix: list[dict[str, Any]] = []
     methods = [c for c in chapters if c.method_html]
     if methods:
-        appendix.append({"id": "appendix-method", "title": "Method", "kind": "method"})
+        appendix.append({"id": "appendix-method", "title": texts["method"], "kind": "method"})
     playbooks = summary.playbooks if summary else []
     limitations = [(p, item) for p in playbooks for item in p.limitations]
-    appendix.append({"id": "appendix-limitations", "title": "Limitations", "kind": "limitations"})
+    appendix.append(
+        {"id": "appendix-limitations", "title": texts["limitations"], "kind": "limitations"}
+    )
     if provenance is not None:
         appendix.append(
-            {"id": "appendix-provenance", "title": "Data provenance", "kind": "provenance"}
+            {"id": "appendix-provenance", "title": texts["provenance"], "kind": "provenance"}
         )
     if validation is not None:
         appendix.append(
-            {"id": "appendix-validation", "title": "Validation summary", "kind": "validation"}
+            {"id": "appendix-validation", "title": texts["validation"], "kind": "validation"}
         )
     for item in appendix:
         item["letter"] = next(letters)
@@ -322,6 +391,14 @@ def render_document(
         playbook_titles={p.playbook: p.title for p in playbooks},
         provenance=provenance or {},
         css=Markup(stylesheet()),
+        brand_css=Markup(meta.branding.css()),
+        t=meta.branding.texts,
+        lede=summary_lede(summary, meta, html=True) if summary else "",
+        logo=_logo_url(meta.branding),
+        confidentiality=meta.branding.confidentiality_text(meta.client),
+        validation_counts_text=", ".join(
+            counted(n, level) for level, n in sorted(validation_counts.items())
+        ),
     )
 
 
@@ -390,6 +467,15 @@ def playbook_document(meta: ReportMeta, chapter: Chapter) -> str:
         [playbook_summary(chapter.results, chapter.title, chapter.chapter_id)],
     )
     return render_document(meta, [chapter], title=chapter.title or "Audit report", summary=summary)
+
+
+def _logo_url(branding: Branding) -> str:
+    """The firm's logo as a ``data:`` URL (a report loads nothing from elsewhere)."""
+    if not branding.logo:
+        return ""
+    import base64
+
+    return f"data:{branding.logo_mime};base64,{base64.b64encode(branding.logo).decode('ascii')}"
 
 
 __all__ = [
