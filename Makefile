@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# Tools outside PyPI: poppler (PDF checks in the tests) and Pango (WeasyPrint's PDF layout).
+# Tools outside PyPI: poppler (PDF checks in the tests), Pango (WeasyPrint's PDF layout) and
+# LibreOffice headless (the tests convert report.docx and deck.pptx to PDF with it).
 system-deps:
 	@missing=""; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui libreoffice-impress-nogui"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \

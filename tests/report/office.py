@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
+from nbformat import NotebookNode
+
+from workbench.report.document import ReportMeta
 
 
 def soffice() -> str:
@@ -99,3 +102,14 @@ def as_template(document: Path, target: Path) -> Path:
                 data = text.encode("utf-8")
             copy.writestr(item, data)
     return target
+
+
+def consolidated_html(notebooks: list[NotebookNode], meta: ReportMeta) -> str:
+    """``report.html`` of executed notebooks with the given cover details (and branding)."""
+    from workbench.report.document import consolidated_document
+    from workbench.report.render import chapter_anchors, render_chapter
+
+    names = [f"playbook-{i}" for i in range(len(notebooks))]
+    anchors = chapter_anchors(names)
+    chapters = [render_chapter(nb, anchors[n]) for n, nb in zip(names, notebooks, strict=True)]
+    return consolidated_document(meta, chapters)

@@ -13,8 +13,9 @@ from tests.report.builders import PLAYBOOKS, four_playbooks
 from tests.report.office import as_template, convert_to_pdf, pdf_pages
 from workbench.findings import SEVERITIES, sort_findings
 from workbench.report.branding import load_branding
+from workbench.report.deck import write_pptx
 from workbench.report.document import ReportMeta
-from workbench.report.office import write_office_documents
+from workbench.report.office import office_content
 from workbench.report.render import collect_results
 from workbench.report.summary import areas_by_severity
 
@@ -30,8 +31,9 @@ TITLES = [title for _, title, _ in PLAYBOOKS]
 
 
 def write(folder: Path, meta: ReportMeta = META) -> Path:
-    notebooks = dict(zip([p[0] for p in PLAYBOOKS], four_playbooks(), strict=True))
-    write_office_documents(folder, notebooks, meta, ["pptx"])
+    notebooks = four_playbooks()
+    content = office_content(notebooks, meta)
+    write_pptx(folder / "deck.pptx", meta, content.chapters, content.summary)
     return folder / "deck.pptx"
 
 
@@ -99,12 +101,12 @@ def test_top_findings_table_lists_the_most_severe(deck: Path) -> None:
 def test_one_slide_per_playbook_with_its_chart_and_three_findings(deck: Path) -> None:
     prs = Presentation(str(deck))
     notebooks = four_playbooks()
-    for index, nb in enumerate(notebooks):
+    for index, (name, nb) in enumerate(notebooks.items()):
         slide = prs.slides[4 + index]
         pictures = [s for s in slide.shapes if s.shape_type == 13]
         assert len(pictures) == 1  # every builder playbook has a chart
         text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-        findings, _, _ = collect_results([nb])
+        findings, _, _ = collect_results({name: nb})
         top = sort_findings(findings)[:3]
         for finding in top:
             assert finding.title in text and finding.id in text

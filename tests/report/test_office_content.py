@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.report.builders import HOSTILE_VENDOR, SECRET_PATH, TRACEBACK_MARK, executed_notebook
+from tests.report.office import consolidated_html
 from workbench.report.content import (
     Heading,
     Image,
@@ -18,7 +19,6 @@ from workbench.report.content import (
     tables_from_html,
 )
 from workbench.report.document import ReportMeta
-from workbench.report.render import render_consolidated
 from workbench.session import RESULTS_MIME, TABLE_MIME, start, table_data, table_html
 
 
@@ -93,7 +93,7 @@ def test_html_report_ignores_table_data() -> None:
     cell = next(c for c in nb.cells if c.cell_type == "code" and "pb.show" in c.source)
     frame = pd.DataFrame({"vendor": ["Vendor A"], "amount": [10.0]})
     cell.outputs[0]["data"][TABLE_MIME] = table_data(frame, title="As data")
-    html = render_consolidated([nb], ReportMeta(client="Acme", engagement="acme"))
+    html = consolidated_html([nb], ReportMeta(client="Acme", engagement="acme"))
     assert TABLE_MIME not in html and "As data" not in html
     assert "Projects checked (1)" in html  # the HTML beside it is what the report shows
 

@@ -11,12 +11,13 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
 
-from tests.report.builders import HOSTILE_VENDOR, PLAYBOOKS, SECRET_PATH, four_playbooks, tiny_png
+from tests.report.builders import HOSTILE_VENDOR, SECRET_PATH, four_playbooks, tiny_png
 from tests.report.office import as_template, convert_to_pdf, field_instructions, headings, pdf_pages
 from workbench.report.branding import load_branding
 from workbench.report.document import ReportMeta
-from workbench.report.office import write_office_documents
+from workbench.report.office import office_content
 from workbench.report.render import collect_results
+from workbench.report.word import write_docx
 
 META = ReportMeta(
     client="Acme Holdings",
@@ -35,11 +36,13 @@ PROVENANCE = {"inputs": [{"table": "projects", "path": "inputs/projects.csv", "r
 
 
 def write(tmp_path: Path, meta: ReportMeta = META, **kwargs: object) -> Path:
-    notebooks = dict(zip([p[0] for p in PLAYBOOKS], four_playbooks(**kwargs), strict=True))
-    write_office_documents(
-        tmp_path, notebooks, meta, ["docx"], validation=VALIDATION, provenance=PROVENANCE
+    notebooks = four_playbooks(**kwargs)
+    content = office_content(notebooks, meta)
+    path = tmp_path / "report.docx"
+    write_docx(
+        path, meta, content.chapters, content.summary, validation=VALIDATION, provenance=PROVENANCE
     )
-    return tmp_path / "report.docx"
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -173,15 +176,16 @@ def test_house_header_footer_and_properties(report: Path) -> None:
 
 
 def test_characters_xml_cannot_hold_are_dropped_not_fatal(tmp_path: Path) -> None:
-    notebooks = four_playbooks()
+    first = next(iter(four_playbooks().values()))
     bundle = next(
         o["data"]
-        for c in notebooks[0].cells
+        for c in first.cells
         for o in c.get("outputs", [])
         if "application/vnd.workbench.results+json" in o.get("data", {})
     )["application/vnd.workbench.results+json"]
     bundle["findings"][0]["title"] = "Vendor\x07 with a bell\x00"
-    write_office_documents(tmp_path, {"pm": notebooks[0]}, META, ["docx"])
+    content = office_content({"pm": first}, META)
+    write_docx(tmp_path / "report.docx", META, content.chapters, content.summary)
     doc = docx.Document(str(tmp_path / "report.docx"))
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert any(c.startswith("Vendor with a bell") for c in cells)

@@ -411,31 +411,12 @@ def open_office_package(path: Path) -> io.BytesIO:
     return out
 
 
-def describe(branding: Branding) -> dict[str, Any]:
-    """What a run's manifest records of its branding: file, firm and language.
+def run_branding(manifest: Any) -> Branding:
+    """The branding a run was made in (read again from the file its manifest names).
 
     Parameters
     ----------
-    branding : Branding
-
-    Returns
-    -------
-    dict
-        ``{"file", "firm", "language"}``; ``file`` is ``None`` for the house style.
-    """
-    return {
-        "file": str(branding.source) if branding.source else None,
-        "firm": branding.firm,
-        "language": branding.language,
-    }
-
-
-def run_branding(manifest: Mapping[str, Any]) -> Branding:
-    """The branding a run was made with (read again from the file its manifest names).
-
-    Parameters
-    ----------
-    manifest : mapping
+    manifest : RunManifest or mapping
         The run's manifest.
 
     Returns
@@ -448,8 +429,10 @@ def run_branding(manifest: Mapping[str, Any]) -> Branding:
     InputError
         The branding file has gone or no longer reads.
     """
-    recorded = manifest.get("branding")
-    return load_branding(recorded.get("file") if isinstance(recorded, Mapping) else None)
+    recorded = manifest.get("branding") if isinstance(manifest, Mapping) else manifest.branding
+    if isinstance(recorded, Mapping):
+        return load_branding(recorded.get("file"))
+    return load_branding(getattr(recorded, "file", None))
 
 
 __all__ = [
@@ -458,7 +441,6 @@ __all__ = [
     "branding_digest",
     "branding_source",
     "css_string",
-    "describe",
     "house_branding",
     "load_branding",
     "open_office_package",

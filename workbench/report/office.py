@@ -1,20 +1,21 @@
-"""The Office deliverables of a run: ``report.docx`` and ``deck.pptx``.
+"""The Office deliverables of a run: ``report.docx`` and ``deck.pptx``, registered as the
+output formats ``docx`` and ``pptx`` (:mod:`workbench.report.outputs`).
 
-Both are built from the executed notebooks (:func:`workbench.report.content.chapter_content`)
-and the same executive summary as the HTML report, in the run's branding (``meta.branding``).
+Both are built from the executed notebooks read back as blocks
+(:func:`workbench.report.content.chapter_content`) and the same executive summary as the HTML
+report, in the run's branding (``meta.branding``). The blocks and the summary are read once
+for both (``RenderContext.office``).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nbformat import NotebookNode
-
-from workbench.report.content import chapter_content
+from workbench.report.content import ChapterContent, chapter_content
 from workbench.report.document import ReportMeta
+from workbench.report.outputs import OutputFormat, RenderContext, register_format
 from workbench.report.summary import (
     ExecutiveSummary,
     build_summary,
@@ -22,83 +23,84 @@ from workbench.report.summary import (
     playbook_summary,
 )
 
-#: The formats this module writes, and their file names.
-OFFICE_FORMATS = {"docx": "report.docx", "pptx": "deck.pptx"}
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 
-def write_office_documents(
-    run_dir: Path,
-    notebooks: Mapping[str, NotebookNode],
-    meta: ReportMeta,
-    formats: Sequence[str],
-    summary: ExecutiveSummary | None = None,
-    **options: Any,
-) -> dict[str, str]:
-    """Write ``report.docx`` and/or ``deck.pptx`` into ``run_dir``.
+@dataclass
+class OfficeContent:
+    """What the Word report and the deck are built from.
 
     Parameters
     ----------
-    run_dir : Path
-        The run folder.
+    chapters : list of ChapterContent
+        The playbook chapters as blocks, in chapter order.
+    summary : ExecutiveSummary
+        The executive summary (its chart drawn in the report language).
+    """
+
+    chapters: list[ChapterContent]
+    summary: ExecutiveSummary
+
+
+def office_content(notebooks: Mapping[str, NotebookNode], meta: ReportMeta) -> OfficeContent:
+    """Read executed notebooks back as blocks and summarise their findings.
+
+    Parameters
+    ----------
     notebooks : mapping
         Executed notebooks by playbook, in chapter order.
     meta : ReportMeta
-        Client, engagement, period, run and branding.
-    formats : sequence of str
-        The run's formats; ``docx`` and ``pptx`` are written here, the others ignored.
-    summary : ExecutiveSummary, optional
-        The executive summary, when already built for the HTML report.
-    **options
-        ``validation`` (list of dict: validation messages) and ``provenance``
-        (``{"inputs": [...]}``) for the report's appendix; ``timings`` (dict), filled with
-        the seconds spent on ``docx`` and ``pptx``.
+        Cover details and branding (the language of the summary chart).
 
     Returns
     -------
-    dict
-        Output name to path relative to ``run_dir``.
+    OfficeContent
     """
-    wanted = [f for f in OFFICE_FORMATS if f in formats]
-    if not wanted:
-        return {}
-    clock: dict[str, float] = options.get("timings", {})
-    validation: list[dict[str, Any]] | None = options.get("validation")
-    provenance: dict[str, Any] | None = options.get("provenance")
-    started = time.perf_counter()
     chapters = [chapter_content(nb) for nb in notebooks.values()]
-    if summary is None:
-        summary = build_summary(
-            [f for c in chapters for f in findings_from_bundle(c.results)],
-            [
-                playbook_summary(c.results, c.title, name)
-                for c, name in zip(chapters, notebooks, strict=True)
-            ],
-        )
-    preparation = time.perf_counter() - started
-    outputs: dict[str, str] = {}
-    for kind in wanted:
-        started = time.perf_counter()
-        name = OFFICE_FORMATS[kind]
-        if kind == "docx":
-            from workbench.report.word import write_docx
-
-            write_docx(
-                run_dir / name,
-                meta,
-                chapters,
-                summary,
-                validation=validation,
-                provenance=provenance,
-            )
-        else:
-            from workbench.report.deck import write_pptx
-
-            write_pptx(run_dir / name, meta, chapters, summary)
-        # the chapters are read once for both documents: the first one carries that time
-        clock[kind] = round(time.perf_counter() - started + preparation, 3)
-        preparation = 0.0
-        outputs[name] = name
-    return outputs
+    summary = build_summary(
+        [f for c in chapters for f in findings_from_bundle(c.results)],
+        [
+            playbook_summary(c.results, c.title, name)
+            for c, name in zip(chapters, notebooks, strict=True)
+        ],
+    )
+    return OfficeContent(chapters, summary)
 
 
-__all__ = ["OFFICE_FORMATS", "write_office_documents"]
+def write_docx_output(context: RenderContext) -> list[str]:
+    """The ``docx`` format: ``report.docx``."""
+    from workbench.report.word import write_docx
+
+    content = context.office
+    write_docx(
+        context.run_dir / "report.docx",
+        context.meta,
+        content.chapters,
+        content.summary,
+        validation=context.manifest.validation,
+        provenance={"inputs": context.manifest.inputs},
+    )
+    return ["report.docx"]
+
+
+def write_pptx_output(context: RenderContext) -> list[str]:
+    """The ``pptx`` format: ``deck.pptx``."""
+    from workbench.report.deck import write_pptx
+
+    content = context.office
+    write_pptx(context.run_dir / "deck.pptx", context.meta, content.chapters, content.summary)
+    return ["deck.pptx"]
+
+
+register_format(
+    OutputFormat("docx", write_docx_output, "report.docx, the report as an editable Word document")
+)
+register_format(
+    OutputFormat(
+        "pptx", write_pptx_output, "deck.pptx, the executive deck for the steering committee"
+    )
+)
+
+
+__all__ = ["OfficeContent", "office_content", "write_docx_output", "write_pptx_output"]

@@ -4,8 +4,9 @@ Each format is an :class:`OutputFormat`: a name (what ``--format`` takes), a wri
 receives the run's :class:`RenderContext` and returns the files it wrote, and whether it
 needs the rendered chapters. :func:`~workbench.report.render.render_run` writes the formats
 asked for in the order they were registered. Built in: ``xlsx`` (the findings register),
-``html`` (``report.html`` and one ``<playbook>.html`` per playbook) and ``pdf``
-(``report.pdf``, printed from ``report.html``).
+``html`` (``report.html`` and one ``<playbook>.html`` per playbook), ``pdf``
+(``report.pdf``, printed from ``report.html``), and from :mod:`workbench.report.office`
+``docx`` (``report.docx``) and ``pptx`` (``deck.pptx``).
 
 A new format registers itself with :func:`register_format` from the module that writes it
 (listed in :data:`_BUILTIN_MODULES` if it ships with the workbench), or from another package
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     from workbench.findings import Finding, Metric
     from workbench.report.document import Chapter, ReportMeta
+    from workbench.report.office import OfficeContent
     from workbench.run.manifest import RunManifest
 
 ENTRY_POINT_GROUP = "workbench.formats"
@@ -75,6 +77,14 @@ class RenderContext:
             provenance={"inputs": self.manifest.inputs},
         )
 
+    @cached_property
+    def office(self) -> OfficeContent:
+        """The chapters as blocks and the summary: read once for ``report.docx`` and
+        ``deck.pptx``."""
+        from workbench.report.office import office_content
+
+        return office_content(self.notebooks, self.meta)
+
 
 Writer = Callable[[RenderContext], list[str]]
 
@@ -106,7 +116,7 @@ class OutputFormat:
 
 _REGISTRY: dict[str, OutputFormat] = {}
 #: Modules of the workbench that register further formats when imported.
-_BUILTIN_MODULES: tuple[str, ...] = ()
+_BUILTIN_MODULES: tuple[str, ...] = ("workbench.report.office",)
 _loaded = False
 
 

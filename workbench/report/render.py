@@ -32,6 +32,7 @@ from nbformat import NotebookNode
 
 from workbench import __version__
 from workbench.findings import Finding, Metric
+from workbench.report.branding import run_branding
 from workbench.report.document import Chapter, ReportMeta
 from workbench.report.markup import slugify
 from workbench.report.preprocessors import RESULTS_MIME
@@ -151,10 +152,13 @@ def collect_results(
 
 
 def report_meta(manifest: RunManifest) -> ReportMeta:
-    """Cover and page-header details of a run's documents, from its manifest."""
+    """Cover and page-header details of a run's documents, from its manifest (the branding
+    read again from the file it names: :class:`~workbench.errors.InputError` if it has gone)."""
     eng = manifest.engagement
     if eng is None:
-        return ReportMeta(client="Client", engagement="", run_id=manifest.run_id)
+        return ReportMeta(
+            client="Client", engagement="", run_id=manifest.run_id, branding=run_branding(manifest)
+        )
     return ReportMeta(
         client=eng.client,
         engagement=eng.engagement,
@@ -164,6 +168,7 @@ def report_meta(manifest: RunManifest) -> ReportMeta:
         run_id=manifest.run_id,
         generated_at=manifest.finished_at or manifest.started_at,
         version=__version__,
+        branding=run_branding(manifest),
     )
 
 

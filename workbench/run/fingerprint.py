@@ -32,6 +32,7 @@ from workbench.engagement import ENGAGEMENT_FILE, LoadedEngagement
 from workbench.errors import InputError
 from workbench.paths import notebooks_dir, sha256_file
 from workbench.playbooks import PlaybookSpec, get_playbook
+from workbench.report.branding import branding_digest, branding_source
 from workbench.run.manifest import FingerprintRecord, RunManifest
 
 #: The library's code: a change to it re-executes (the package version alone does not
@@ -109,14 +110,17 @@ def _rendering_files() -> list[Path]:
     ]
 
 
-def _render_parts() -> dict[str, str]:
-    return {"report": _sha256_tree(REPORT_DIR, _rendering_files())}
+def _render_parts(branding: Path | None) -> dict[str, str]:
+    return {
+        "report": _sha256_tree(REPORT_DIR, _rendering_files()),
+        "branding": branding_digest(branding),
+    }
 
 
-def refresh_render(record: FingerprintRecord) -> None:
-    """Set the render digest of a manifest's fingerprint to the current templates' (after
-    ``workbench report`` rendered a run again with them)."""
-    parts = _render_parts()
+def refresh_render(record: FingerprintRecord, branding: Path | None) -> None:
+    """Set the render digest of a manifest's fingerprint to the current templates' and
+    branding's (after ``workbench report`` rendered a run again with them)."""
+    parts = _render_parts(branding)
     record.render = _sha256_json(parts)
     record.parts = {**record.parts, **parts}
 
@@ -187,6 +191,7 @@ def fingerprint(
 
     # engagement.yaml as parsed (comments and layout do not matter), secrets left out
     settings = config.model_dump(mode="json")
+    settings.pop("branding", None)  # only the rendering depends on it (see the render parts)
     for playbook, values in settings.get("parameters", {}).items():
         declared = get_playbook(playbook).parameters
         for name in list(values):
@@ -235,7 +240,8 @@ def fingerprint(
     )
     execution["library"] = _library_digest()
     execution["versions"] = _sha256_json({"workbench": __version__, **package_versions()})
-    return Fingerprint(execution, _render_parts(), volatile)
+    branding = branding_source(folder, config.branding)
+    return Fingerprint(execution, _render_parts(branding), volatile)
 
 
 def changed(current: Fingerprint, previous: FingerprintRecord) -> list[str]:

@@ -64,6 +64,14 @@ class EngagementRecord(_Record):
     database: dict[str, Any] | None = None  # url (redacted), password_env, rules
 
 
+class BrandingRecord(_Record):
+    """The branding a run's deliverables were made in (see :mod:`workbench.report.branding`)."""
+
+    file: str | None = None  # the branding file; None for the house style
+    firm: str = ""
+    language: str = "en"
+
+
 class FingerprintRecord(_Record):
     """The run's fingerprint (see :mod:`workbench.run.fingerprint`)."""
 
@@ -93,6 +101,7 @@ class RunManifest(_Record):
     inputs: list[dict[str, Any]] = Field(default_factory=list)  # table, path, sheet, sha256, rows
     validation: list[dict[str, Any]] = Field(default_factory=list)
     formats: list[str] = Field(default_factory=list)
+    branding: BrandingRecord | None = None
     fingerprint: FingerprintRecord | None = None
     forced: bool = False
     execute_seconds: float = 0.0

@@ -48,6 +48,7 @@ from workbench.run.fingerprint import (
     refresh_render,
 )
 from workbench.run.manifest import (
+    BrandingRecord,
     EngagementRecord,
     Period,
     PlaybookRun,
@@ -196,6 +197,7 @@ def run(
     config = engagement.config
     base = Path(out or "reports").resolve() / config.engagement
     check_owner(base, engagement)
+    branding = branding_record(engagement)  # a bad branding file stops the run here
     current = fingerprint(engagement, specs, params)
     last = last_successful_run(base)
     decision = "execute" if force else decide(current, last, formats)
@@ -238,6 +240,7 @@ def run(
         manifest.inputs = loaded.provenance
         manifest.validation = [i.to_dict() for i in loaded.report.issues if i.level != "info"]
         manifest.formats = formats
+        manifest.branding = branding
         manifest.fingerprint = current.record()
         manifest.forced = force
         records = manifest.playbooks
@@ -339,6 +342,7 @@ def _render_again(
         manifest.started_at = started_at.isoformat(timespec="seconds")
         manifest.finished_at = None
         manifest.formats = list(formats)
+        manifest.branding = branding_record(engagement)
         manifest.fingerprint = current.record()
         manifest.rendered_from = previous.run_id
         manifest.executed_in = previous.executed_in or previous.run_id
@@ -385,10 +389,30 @@ def rerender(run_dir: str | Path, formats: Sequence[str] | None = None) -> dict[
     manifest.formats = formats
     manifest.rerendered_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if manifest.fingerprint is not None:
-        refresh_render(manifest.fingerprint)
+        recorded = manifest.branding.file if manifest.branding else None
+        refresh_render(manifest.fingerprint, Path(recorded) if recorded else None)
     write_manifest(run_dir, manifest)
     protect(run_dir)
     return outputs
+
+
+def branding_record(engagement: LoadedEngagement) -> BrandingRecord:
+    """The branding an engagement's deliverables are made in: the file ``engagement.yaml``
+    names, else the firm's (``$WORKBENCH_FIRM``), else the house style.
+
+    Raises
+    ------
+    InputError
+        The branding file is missing or wrong (the message names file and field).
+    """
+    from workbench.report.branding import branding_source, load_branding
+
+    branding = load_branding(branding_source(engagement.folder, engagement.config.branding))
+    return BrandingRecord(
+        file=str(branding.source) if branding.source else None,
+        firm=branding.firm,
+        language=branding.language,
+    )
 
 
 def _engagement_record(engagement: LoadedEngagement) -> EngagementRecord:
