@@ -312,7 +312,7 @@ class Deck:
         data.categories = labels
         used = [s for s in SEVERITIES if any(c[s] for c in counts)]
         for severity in used:
-            data.add_series(t.severity(severity), [c[severity] for c in counts])
+            data.add_series(t.severity_label(severity), [c[severity] for c in counts])
         height = self.height - top - int(Inches(0.7))
         frame: Any = slide.shapes.add_chart(
             XL_CHART_TYPE.BAR_STACKED,
@@ -328,6 +328,8 @@ class Deck:
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(12)
         chart.category_axis.tick_labels.font.size = Pt(11)
+        _label_every_category(chart.category_axis._element)
+        _plot_area_right_of_labels(chart._chartSpace.chart.plotArea, 0.3)
         chart.value_axis.tick_labels.font.size = Pt(10)
         chart.value_axis.has_major_gridlines = True
         chart.plots[0].gap_width = 60
@@ -356,7 +358,7 @@ class Deck:
             [
                 f.id,
                 f.title,
-                t.severity(f.severity),
+                t.severity_label(f.severity),
                 f"{format_int(f.exceptions.count)} {t['of']} {format_int(f.population.count)}",
                 format_amount(f.exceptions.value),
             ]
@@ -372,7 +374,7 @@ class Deck:
             Emu(int(Inches(0.45)) * (len(rows) + 1)),
         )
         table = shape.table
-        weights = [1.7, 6.5, 1.2, 1.6, 1.6]
+        weights = [1.7, 6.2, 1.5, 1.6, 1.6]
         total_width = self.width - 2 * int(MARGIN)
         for index, weight in enumerate(weights):
             table.columns[index].width = Emu(int(total_width * weight / sum(weights)))
@@ -437,7 +439,7 @@ class Deck:
         head = frame.add_paragraph()
         head.space_before = Pt(8)
         marker = head.add_run()
-        marker.text = f"■ {t.severity(finding.severity)}  "
+        marker.text = f"■ {t.severity_label(finding.severity)}  "
         marker.font.size, marker.font.bold = Pt(12), True
         marker.font.color.rgb = _colour(SEVERITY_COLOURS.get(finding.severity, "#8c8c8c"))
         title = head.add_run()
@@ -508,6 +510,46 @@ class Deck:
     def save(self, path: Path) -> None:
         """Write the deck."""
         self.prs.save(str(path))
+
+
+def _label_every_category(axis: Any) -> None:
+    """Name every bar: viewers otherwise skip labels they find crowded, or wrap long ones
+    over their neighbours."""
+    body = axis.find(qn("c:txPr")).find(qn("a:bodyPr"))
+    body.set("wrap", "none")
+    skip = axis.makeelement(qn("c:tickLblSkip"), {"val": "1"})
+    following = axis.find(qn("c:tickMarkSkip"))
+    if following is None:
+        following = axis.find(qn("c:noMultiLvlLbl"))
+    if following is not None:
+        following.addprevious(skip)
+    else:
+        axis.append(skip)
+
+
+def _plot_area_right_of_labels(plot_area: Any, share: float) -> None:
+    """Keep ``share`` of the chart's width for the bar labels, so that area names stay on
+    one line (a viewer left to itself wraps them and then leaves every other one out)."""
+    from lxml import etree
+
+    layout = plot_area.find(qn("c:layout"))
+    if layout is None:
+        layout = etree.SubElement(plot_area, qn("c:layout"))
+        plot_area.remove(layout)
+        plot_area.insert(0, layout)
+    for child in list(layout):
+        layout.remove(child)
+    manual = etree.SubElement(layout, qn("c:manualLayout"))
+    for tag, value in (
+        ("c:layoutTarget", "inner"),
+        ("c:xMode", "edge"),
+        ("c:yMode", "edge"),
+        ("c:x", f"{share:.3f}"),
+        ("c:y", "0.08"),
+        ("c:w", f"{0.97 - share:.3f}"),
+        ("c:h", "0.84"),
+    ):
+        etree.SubElement(manual, qn(tag)).set("val", value)
 
 
 def _shorten(text: str, limit: int) -> str:

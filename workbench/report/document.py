@@ -153,7 +153,7 @@ def format_date(value: Any, texts: Texts | None = None) -> str:
         except ValueError:
             return value
     if isinstance(value, dt.datetime | dt.date):
-        return (texts or Texts()).date(value)
+        return (texts or Texts()).long_date(value)
     return str(value)
 
 
@@ -432,14 +432,15 @@ def consolidated_document(
     str
         A self-contained HTML document.
     """
+    texts = meta.branding.texts
     summaries = [playbook_summary(c.results, c.title, c.chapter_id) for c in chapters]
     findings = [f for c in chapters for f in findings_from_bundle(c.results)]
-    summary = build_summary(findings, summaries)
+    summary = build_summary(findings, summaries, texts=texts)
     return render_document(
         meta,
         chapters,
-        title="Audit report",
-        kicker="Consolidated report",
+        title=texts["report_title"],
+        kicker=texts["report_kicker"],
         summary=summary,
         validation=validation,
         provenance=provenance,
@@ -462,11 +463,14 @@ def playbook_document(meta: ReportMeta, chapter: Chapter) -> str:
     str
         A self-contained HTML document.
     """
+    texts = meta.branding.texts
     summary = build_summary(
         findings_from_bundle(chapter.results),
         [playbook_summary(chapter.results, chapter.title, chapter.chapter_id)],
+        texts=texts,
     )
-    return render_document(meta, [chapter], title=chapter.title or "Audit report", summary=summary)
+    title = chapter.title or texts["report_title"]
+    return render_document(meta, [chapter], title=title, summary=summary)
 
 
 def _logo_url(branding: Branding) -> str:

@@ -64,6 +64,7 @@ def office_content(notebooks: Mapping[str, NotebookNode], meta: ReportMeta) -> O
             playbook_summary(c.results, c.title, name)
             for c, name in zip(chapters, notebooks, strict=True)
         ],
+        texts=meta.branding.texts,
     )
     return OfficeContent(chapters, summary)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.findings import SEVERITIES, Finding, sort_findings
+from workbench.report.texts import Texts
 
 
 @dataclass
@@ -196,12 +197,14 @@ def areas_by_severity(findings: Iterable[Finding]) -> list[AreaRow]:
     return sorted(rows, key=lambda r: (tuple(-r.counts[s] for s in SEVERITIES), r.area))
 
 
-def severity_chart(areas: Sequence[AreaRow]) -> tuple[str, str] | None:
+def severity_chart(areas: Sequence[AreaRow], texts: Texts | None = None) -> tuple[str, str] | None:
     """A horizontal stacked bar chart of findings per area and severity.
 
     Parameters
     ----------
     areas : sequence of AreaRow
+    texts : Texts, optional
+        The report language's labels (default English).
 
     Returns
     -------
@@ -216,6 +219,7 @@ def severity_chart(areas: Sequence[AreaRow]) -> tuple[str, str] | None:
 
     from workbench.charts import FIGURE_SIZE, SEVERITY_COLOURS, figure_output, style_rc
 
+    t = texts or Texts()
     rows = list(reversed(areas))  # matplotlib draws the first bar at the bottom
     rc: Any = style_rc()
     with mpl.rc_context(rc):
@@ -233,11 +237,11 @@ def severity_chart(areas: Sequence[AreaRow]) -> tuple[str, str] | None:
                 values,
                 left=left,
                 color=SEVERITY_COLOURS[severity],
-                label=severity.capitalize(),
+                label=t.severity_label(severity),
                 height=0.6,
             )
             left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.set_xlabel("Findings")
+        ax.set_xlabel(t["chart_findings"])
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -246,7 +250,7 @@ def severity_chart(areas: Sequence[AreaRow]) -> tuple[str, str] | None:
     for row in areas:
         detail = ", ".join(f"{row.counts[s]} {s}" for s in SEVERITIES if row.counts[s])
         parts.append(f"{row.area}: {row.total} ({detail})")
-    alt = "Bar chart of findings by audit area and severity. " + "; ".join(parts) + "."
+    alt = f"{t['chart_alt']} " + "; ".join(parts) + "."
     bundle, _ = figure_output(fig, alt)
     return str(bundle["image/png"]), alt
 
@@ -256,6 +260,7 @@ def build_summary(
     playbooks: Sequence[PlaybookSummary],
     top_n: int = 10,
     chart: bool = True,
+    texts: Texts | None = None,
 ) -> ExecutiveSummary:
     """Assemble the executive summary.
 
@@ -269,6 +274,8 @@ def build_summary(
         How many findings the "top findings" table lists.
     chart : bool
         Whether to draw the severity chart.
+    texts : Texts, optional
+        The report language, for the chart's labels (default English).
 
     Returns
     -------
@@ -286,7 +293,7 @@ def build_summary(
         exception_value=sum(f.exceptions.value or 0.0 for f in ordered),
     )
     if chart:
-        drawn = severity_chart(areas)
+        drawn = severity_chart(areas, texts)
         if drawn is not None:
             summary.chart_png, summary.chart_alt = drawn
     return summary

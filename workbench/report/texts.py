@@ -154,6 +154,8 @@ ENGLISH: dict[str, str] = {
     "next_step_3": "Supply the missing data so the checks that could not run are covered.",
     "next_step_4": "Plan a follow-up review once the corrective actions are in place.",
     "chart_missing": "This review produced no chart.",
+    "chart_findings": "Findings",
+    "chart_alt": "Bar chart of findings by audit area and severity.",
     "more_in_report": "The full analysis is in the report, chapter {title}.",
 }
 
@@ -301,6 +303,8 @@ GERMAN: dict[str, str] = {
     ),
     "next_step_4": "Eine Nachprüfung planen, sobald die Korrekturmaßnahmen umgesetzt sind.",
     "chart_missing": "Diese Prüfung hat kein Diagramm erzeugt.",
+    "chart_findings": "Feststellungen",
+    "chart_alt": "Balkendiagramm der Feststellungen nach Prüfbereich und Schweregrad.",
     "more_in_report": "Die vollständige Analyse steht im Bericht, Kapitel {title}.",
 }
 
@@ -444,6 +448,8 @@ FRENCH: dict[str, str] = {
     "next_step_3": "Fournir les données manquantes pour couvrir les contrôles non réalisés.",
     "next_step_4": "Planifier une revue de suivi une fois les actions correctives en place.",
     "chart_missing": "Cette revue n'a produit aucun graphique.",
+    "chart_findings": "Constats",
+    "chart_alt": "Diagramme en barres des constats par domaine et gravité.",
     "more_in_report": "L'analyse complète figure dans le rapport, chapitre {title}.",
 }
 
@@ -510,12 +516,12 @@ class Texts(Mapping[str, str]):
         """
         return self._texts[key].format(**values)
 
-    def date(self, value: dt.date) -> str:
+    def long_date(self, value: dt.date) -> str:
         """A date in words: "1 January 2025", "1. Januar 2025"."""
         month = self._texts["months"].split(",")[value.month - 1]
         return self.format("date", day=value.day, month=month, year=value.year)
 
-    def severity(self, severity: str) -> str:
+    def severity_label(self, severity: str) -> str:
         """The name of a severity ("High", "Hoch")."""
         return self._texts.get(f"sev_{severity}", severity.capitalize())
 

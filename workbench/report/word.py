@@ -585,7 +585,7 @@ class WordReport:
         def fill(cell: _Cell) -> None:
             colour = SEVERITY_COLOURS.get(severity, "#8c8c8c")
             self.run(cell.paragraphs[0], "■ ", colour=colour)
-            self.run(cell.paragraphs[0], self.t.severity(severity), bold=True, colour=colour)
+            self.run(cell.paragraphs[0], self.t.severity_label(severity), bold=True, colour=colour)
 
         return fill
 
@@ -811,7 +811,7 @@ class WordReport:
         self._key_figures(figures)
         self.heading(t["findings_by_severity"], 2)
         if summary.areas:
-            header = [t["area"], *(t.severity(s) for s in SEVERITIES), t["total"]]
+            header = [t["area"], *(t.severity_label(s) for s in SEVERITIES), t["total"]]
             rows: list[list[Any]] = [
                 [row.area, *(row.counts[s] for s in SEVERITIES), row.total] for row in summary.areas
             ]
@@ -860,7 +860,7 @@ class WordReport:
         if len(playbooks) > 1:
             self.heading(t["results_by_review"], 2)
             scores = self.grid(
-                [t["review"], t["score"], *(t.severity(s)[:1] for s in SEVERITIES),
+                [t["review"], t["score"], *(t.severity_label(s)[:1] for s in SEVERITIES),
                  t["checks_not_run"]],
                 [
                     [
@@ -944,7 +944,7 @@ class WordReport:
                     for f in summary.findings
                 ],
                 numeric=[3, 4],
-                weights=[2.1, 6.2, 1.6, 1.7, 1.5, 2.1],
+                weights=[2.4, 6.0, 1.6, 1.7, 1.5, 2.0],
                 size=8,
             )  # fmt: skip
         else:
