@@ -235,7 +235,6 @@ class WordReport:
             "Table Heading": {"size": 8.5, "after": 0, "bold": True, "colour": primary},
             "Table Title": {"size": 9.5, "after": 2, "before": 8, "bold": True, "colour": primary},
             "Report Note": {"size": 8, "after": 6, "colour": RGBColor.from_string(MUTED)},
-            "Cover Fact": {"size": 10, "after": 2},
             "Contents Title": {"size": 18, "after": 12, "bold": True, "colour": primary},
         }
         existing = {s.name for s in self.doc.styles}
