@@ -11,13 +11,15 @@ import datetime as dt
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from workbench.dburl import FILE_BACKENDS, file_database, parse_url, password_location, redact_text
 from workbench.errors import InputError
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 ENGAGEMENT_FILE = "engagement.yaml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -323,6 +325,41 @@ def format_validation_error(source: Path, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def read_model(source: Path, model: type[_Model], fields: str, *, empty: bool = False) -> _Model:
+    """A YAML file read safely and checked against a pydantic model.
+
+    Parameters
+    ----------
+    source : Path
+        The file.
+    model : type of BaseModel
+        What it must hold.
+    fields : str
+        The first fields, named when the file is not a mapping ("client, engagement").
+    empty : bool
+        Whether an empty file stands for an empty mapping (every field at its default).
+
+    Returns
+    -------
+    BaseModel
+        The validated model.
+
+    Raises
+    ------
+    InputError
+        Not YAML, not a mapping, or a wrong field; the message names the file and the field.
+    """
+    data = read_yaml(source)
+    if data is None and empty:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping of fields ({fields}, ...)")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(source, exc)) from None
+
+
 def load_engagement(folder: str | Path) -> LoadedEngagement:
     """Read and check ``<folder>/engagement.yaml``.
 
@@ -343,13 +380,7 @@ def load_engagement(folder: str | Path) -> LoadedEngagement:
             f"{folder}: not an engagement folder (no {ENGAGEMENT_FILE}); "
             "create one with `workbench new`"
         )
-    data = read_yaml(source)
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a mapping of fields (client, engagement, ...)")
-    try:
-        config = Engagement.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(format_validation_error(source, exc)) from None
+    config = read_model(source, Engagement, "client, engagement")
     loaded = LoadedEngagement(folder.resolve(), config)
     for table in config.inputs:
         # refuse paths leaving the folder, and pipes or devices that would never end,

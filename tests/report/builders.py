@@ -26,12 +26,23 @@ from nbformat.v4 import (
 )
 
 from workbench.findings import SEVERITIES
+from workbench.report.document import ReportMeta
 from workbench.report.preprocessors import RESULTS_MIME
 
 SECRET_PATH = "/srv/engagements/acme-2026-secret-path"
 HOSTILE_VENDOR = "<script>alert(1)</script>"
 TRACEBACK_MARK = "Traceback (most recent call last) in cell 7"
 AREAS = ("Revenue assurance", "Governance", "Data quality", "Schedule control")
+
+#: Cover details of the reports built from these notebooks.
+META = ReportMeta(
+    client="Acme Holdings",
+    engagement="acme-2026",
+    period_start="2025-01-01",
+    period_end="2026-06-30",
+    run_id="20260312-101500",
+    generated_at="2026-03-12",
+)
 
 
 def tiny_png(width: int = 4, height: int = 3) -> str:

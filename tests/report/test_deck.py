@@ -9,7 +9,7 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from tests.report.builders import PLAYBOOKS, four_playbooks
+from tests.report.builders import META, PLAYBOOKS, four_playbooks
 from tests.report.office import as_template, convert_to_pdf, pdf_pages
 from workbench.findings import SEVERITIES, sort_findings
 from workbench.report.branding import load_branding
@@ -19,14 +19,6 @@ from workbench.report.office import office_content
 from workbench.report.render import collect_results
 from workbench.report.summary import areas_by_severity
 
-META = ReportMeta(
-    client="Acme Holdings",
-    engagement="acme-2026",
-    period_start="2025-01-01",
-    period_end="2026-06-30",
-    run_id="20260312-101500",
-    generated_at="2026-03-12",
-)
 TITLES = [title for _, title, _ in PLAYBOOKS]
 
 

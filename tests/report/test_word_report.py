@@ -11,7 +11,7 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
 
-from tests.report.builders import HOSTILE_VENDOR, SECRET_PATH, four_playbooks, tiny_png
+from tests.report.builders import HOSTILE_VENDOR, META, SECRET_PATH, four_playbooks, tiny_png
 from tests.report.office import as_template, convert_to_pdf, field_instructions, headings, pdf_pages
 from workbench.report.branding import load_branding
 from workbench.report.document import ReportMeta
@@ -19,14 +19,6 @@ from workbench.report.office import office_content
 from workbench.report.render import collect_results
 from workbench.report.word import write_docx
 
-META = ReportMeta(
-    client="Acme Holdings",
-    engagement="acme-2026",
-    period_start="2025-01-01",
-    period_end="2026-06-30",
-    run_id="20260312-101500",
-    generated_at="2026-03-12",
-)
 VALIDATION = [
     {"level": "warning", "file": "inputs/expenses.csv", "table": "expenses", "column": "vendor",
      "rows": [4, 9], "message": "blank vendor"},

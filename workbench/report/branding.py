@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from workbench.errors import InputError
 from workbench.report.texts import LANGUAGES, Texts
@@ -290,18 +290,10 @@ def load_branding(path: str | Path | None) -> Branding:
     """
     if path is None:
         return house_branding()
-    from workbench.engagement import format_validation_error, read_yaml
+    from workbench.engagement import read_model
 
     source = Path(path).expanduser().resolve()
-    data = read_yaml(source)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a mapping of fields (firm, logo, colours, ...)")
-    try:
-        spec = _BrandingFile.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(format_validation_error(source, exc)) from None
+    spec = read_model(source, _BrandingFile, "firm, logo, colours", empty=True)
     try:
         texts = Texts(spec.language, spec.texts)
     except KeyError as exc:

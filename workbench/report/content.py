@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,14 @@ class Image:
     mime: str
     alt: str
     width_px: int | None = None
+
+    @property
+    def pixels(self) -> tuple[int, int]:
+        """Width and height of the image in pixels."""
+        from PIL import Image as Picture
+
+        with Picture.open(io.BytesIO(self.data)) as picture:
+            return picture.size
 
 
 @dataclass

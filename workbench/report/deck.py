@@ -32,13 +32,14 @@ from pptx.util import Emu, Inches, Pt
 from workbench.charts import SEVERITY_COLOURS
 from workbench.findings import SEVERITIES, Finding, sort_findings
 from workbench.report.branding import Branding, open_office_package, rgb, tint
-from workbench.report.content import ChapterContent
+from workbench.report.content import ChapterContent, Image
 from workbench.report.document import (
     ReportMeta,
     format_amount,
     format_compact,
     format_int,
     format_score,
+    key_figures,
     summary_lede,
 )
 from workbench.report.summary import ExecutiveSummary, findings_from_bundle
@@ -111,17 +112,9 @@ class Deck:
             )
         shape.text_frame.text = clean(title)
         if not self.firm_master:
-            shape.left, shape.top = MARGIN, Inches(0.35)
-            shape.width, shape.height = Emu(self.width - 2 * MARGIN), Inches(0.9)
-            frame = shape.text_frame
-            frame.word_wrap = True
-            frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-            for paragraph in frame.paragraphs:
-                paragraph.alignment = PP_ALIGN.LEFT
-                for run in paragraph.runs:
-                    run.font.size = Pt(28)
-                    run.font.bold = True
-                    run.font.color.rgb = _colour(self.branding.primary)
+            place(shape, (MARGIN, Inches(0.35), self.width - 2 * MARGIN, Inches(0.9)))
+            shape.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+            restyle(shape, 28, self.branding.primary, bold=True)
             rule = slide.shapes.add_shape(
                 MSO_SHAPE.RECTANGLE, MARGIN, Inches(1.28), Emu(self.width - 2 * MARGIN), Pt(2.5)
             )
@@ -204,26 +197,17 @@ class Deck:
             # the band is drawn first so that the placeholders stay on top of it
             slide.shapes._spTree.remove(band._element)
             slide.shapes._spTree.insert(2, band._element)
+        white = "#ffffff"
         if title is not None:
             title.text_frame.text = clean(t["deck_title"])
             if not self.firm_master:
-                title.left, title.top = MARGIN, Inches(2.35)
-                title.width, title.height = Emu(self.width - 2 * MARGIN), Inches(1.2)
-                for paragraph in title.text_frame.paragraphs:
-                    paragraph.alignment = PP_ALIGN.LEFT
-                    for run in paragraph.runs:
-                        run.font.size, run.font.bold = Pt(40), True
-                        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                place(title, (MARGIN, Inches(2.35), self.width - 2 * MARGIN, Inches(1.2)))
+                restyle(title, 40, white, bold=True)
         if subtitle is not None:
             subtitle.text_frame.text = clean(meta.client)
             if not self.firm_master:
-                subtitle.left, subtitle.top = MARGIN, Inches(3.55)
-                subtitle.width, subtitle.height = Emu(self.width - 2 * MARGIN), Inches(0.8)
-                for paragraph in subtitle.text_frame.paragraphs:
-                    paragraph.alignment = PP_ALIGN.LEFT
-                    for run in paragraph.runs:
-                        run.font.size = Pt(24)
-                        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                place(subtitle, (MARGIN, Inches(3.55), self.width - 2 * MARGIN, Inches(0.8)))
+                restyle(subtitle, 24, white)
         kicker = self.box(
             slide, int(MARGIN), int(Inches(1.95)), self.width - 2 * int(MARGIN), int(Inches(0.4))
         )
@@ -250,21 +234,7 @@ class Deck:
         """Four figures in tiles and the summary's opening sentences."""
         t, meta = self.t, self.meta
         slide = self.slide(t["key_figures"])
-        playbooks = summary.playbooks
-        figures = [
-            (format_int(summary.total), t["kpi_findings"], self.branding.primary),
-            (format_int(summary.severe), t["kpi_severe"], SEVERITY_COLOURS["high"]),
-            (
-                format_compact(summary.exception_value, meta.currency),
-                t["kpi_value"],
-                self.branding.primary,
-            ),
-            (
-                (format_score(playbooks[0].score), t["kpi_score"], self.branding.primary)
-                if len(playbooks) == 1
-                else (str(len(playbooks)), t["kpi_reviews"], self.branding.primary)
-            ),
-        ]
+        figures = key_figures(summary, meta)
         top = self.body_top(slide) + int(Inches(0.2))
         gap = int(Inches(0.25))
         tile_width = (self.width - 2 * int(MARGIN) - gap * (len(figures) - 1)) // len(figures)
@@ -409,7 +379,7 @@ class Deck:
         if images:
             self._picture(
                 slide,
-                images[0].data,
+                images[0],
                 int(MARGIN),
                 top,
                 split - int(MARGIN) - int(Inches(0.2)),
@@ -455,16 +425,13 @@ class Deck:
             self.text(frame, _shorten(finding.recommendation, 160), size=12, new=True)
 
     def _picture(
-        self, slide: Slide, data: bytes, left: int, top: int, width: int, height: int
+        self, slide: Slide, image: Image, left: int, top: int, width: int, height: int
     ) -> None:
-        from PIL import Image as PILImage
-
-        with PILImage.open(io.BytesIO(data)) as picture:
-            pixels_wide, pixels_high = picture.size
+        pixels_wide, pixels_high = image.pixels
         scale = min(width / pixels_wide, height / pixels_high)
         shown_width, shown_height = int(pixels_wide * scale), int(pixels_high * scale)
         slide.shapes.add_picture(
-            io.BytesIO(data),
+            io.BytesIO(image.data),
             Emu(left + (width - shown_width) // 2),
             Emu(top),
             Emu(shown_width),
@@ -510,6 +477,21 @@ class Deck:
     def save(self, path: Path) -> None:
         """Write the deck."""
         self.prs.save(str(path))
+
+
+def place(shape: Any, box: tuple[int, int, int, int]) -> None:
+    """Move and size a placeholder on its slide (``left, top, width, height`` in EMU)."""
+    shape.left, shape.top, shape.width, shape.height = (Emu(int(v)) for v in box)
+    shape.text_frame.word_wrap = True
+
+
+def restyle(shape: Any, size: float, colour: str, bold: bool = False) -> None:
+    """Set the text of a placeholder left-aligned, in ``size`` points and ``colour``."""
+    for paragraph in shape.text_frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.LEFT
+        for run in paragraph.runs:
+            run.font.size, run.font.bold = Pt(size), bold
+            run.font.color.rgb = _colour(colour)
 
 
 def _label_every_category(axis: Any) -> None:

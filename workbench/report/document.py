@@ -244,6 +244,38 @@ def summary_lede(summary: ExecutiveSummary, meta: ReportMeta, html: bool = False
     return Markup(" ").join(parts) if html else " ".join(parts)
 
 
+def key_figures(summary: ExecutiveSummary, meta: ReportMeta) -> list[tuple[str, str, str]]:
+    """The four headline figures of a report: findings, critical or high, value of exceptions,
+    and the score (one review) or the number of reviews.
+
+    Parameters
+    ----------
+    summary : ExecutiveSummary
+    meta : ReportMeta
+        Currency and branding (labels in the report language, colours).
+
+    Returns
+    -------
+    list of (str, str, str)
+        ``(value, label, colour)``; the critical-or-high figure in the colour of "high".
+    """
+    from workbench.charts import SEVERITY_COLOURS
+
+    t, primary = meta.branding.texts, meta.branding.primary
+    playbooks = summary.playbooks
+    last = (
+        (format_score(playbooks[0].score), t["kpi_score"], primary)
+        if len(playbooks) == 1
+        else (str(len(playbooks)), t["kpi_reviews"], primary)
+    )
+    return [
+        (format_int(summary.total), t["kpi_findings"], primary),
+        (format_int(summary.severe), t["kpi_severe"], SEVERITY_COLOURS["high"]),
+        (format_compact(summary.exception_value, meta.currency), t["kpi_value"], primary),
+        last,
+    ]
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(

@@ -60,10 +60,10 @@ from workbench.report.document import (
     _validation_row,
     counted,
     format_amount,
-    format_compact,
     format_int,
     format_score,
     format_share,
+    key_figures,
     summary_lede,
 )
 from workbench.report.summary import ExecutiveSummary
@@ -133,13 +133,6 @@ def _field(paragraph: Paragraph, instruction: str, cached: str = "") -> None:
     char("separate")
     paragraph.add_run(cached)
     char("end")
-
-
-def _png_or_jpeg_size(data: bytes) -> tuple[int, int]:
-    from PIL import Image as PILImage
-
-    with PILImage.open(io.BytesIO(data)) as picture:
-        return picture.size
 
 
 class WordReport:
@@ -593,7 +586,7 @@ class WordReport:
     def image(self, block: Image) -> None:
         """A chart at the size it was drawn, at most the text width and part of its height."""
         try:
-            width_px, height_px = _png_or_jpeg_size(block.data)
+            width_px, height_px = block.pixels
         except Exception:  # an image Pillow cannot read: say so rather than fail the report
             self.paragraph(f"[{block.alt}]", "Report Note")
             return
@@ -793,20 +786,7 @@ class WordReport:
         self.heading(t["executive_summary"], 1, new_page=True)
         self.paragraph(summary_lede(summary, meta))
         playbooks = summary.playbooks
-        figures = [
-            (format_int(summary.total), t["kpi_findings"], self.branding.primary),
-            (format_int(summary.severe), t["kpi_severe"], SEVERITY_COLOURS["high"]),
-            (
-                format_compact(summary.exception_value, meta.currency),
-                t["kpi_value"],
-                self.branding.primary,
-            ),
-            (
-                (format_score(playbooks[0].score), t["kpi_score"], self.branding.primary)
-                if len(playbooks) == 1
-                else (str(len(playbooks)), t["kpi_reviews"], self.branding.primary)
-            ),
-        ]
+        figures = key_figures(summary, meta)
         self._key_figures(figures)
         self.heading(t["findings_by_severity"], 2)
         if summary.areas:
