@@ -190,3 +190,90 @@ def test_cycle_times_per_segment(ledger):
     assert retail.loc["delivered -> accepted", "n"] == 2
     assert retail.loc["delivered -> accepted", "median_days"] == 12.0  # (15 + 9) / 2
     assert retail.loc["invoiced -> paid", "n"] == 1
+
+
+def _one_client(milestones: pd.DataFrame, invoices: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    projects = pd.DataFrame(
+        {
+            "project_id": ["P1"],
+            "name": ["Till rollout"],
+            "segment": ["Retail"],
+            "customer": ["Shop"],
+            "pm_id": ["A"],
+            "project_type": ["implementation"],
+            "status": ["active"],
+            "baseline_start": [D("2025-01-01")],
+            "baseline_finish": [D("2025-12-31")],
+            "budget": [120_000.0],
+            "contract_value": [150_000.0],
+        }
+    )
+    payments = pd.DataFrame(
+        {
+            "payment_id": pd.Series(dtype="string"),
+            "invoice_id": pd.Series(dtype="string"),
+            "payment_date": pd.Series(dtype="datetime64[ns]"),
+            "amount": pd.Series(dtype="float64"),
+        }
+    )
+    return {
+        "projects": projects,
+        "milestones": milestones,
+        "invoices": invoices,
+        "payments": payments,
+    }
+
+
+def test_revenue_at_stake_counts_each_milestone_once_at_its_furthest_stage():
+    # M1 was delivered, never accepted, yet invoiced in June and never paid: it is both
+    # "delivered, not accepted" and "unpaid > 90 days", but its 100,000 is at stake once.
+    # M2 was accepted and never invoiced: 50,000 of leakage proper.
+    from tests.bi.test_bi_assessment import _criteria, _params
+    from workbench.bi import assessment
+
+    milestones = pd.DataFrame(
+        {
+            "milestone_id": ["M1", "M2"],
+            "project_id": ["P1", "P1"],
+            "name": ["design", "build"],
+            "planned_date": [D("2025-06-01"), D("2025-07-01")],
+            "billable_amount": [100_000.0, 50_000.0],
+            "delivered_date": [D("2025-06-01"), D("2025-07-01")],
+            "accepted_date": [pd.NaT, D("2025-07-10")],
+        }
+    )
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["I1"],
+            "invoice_number": ["INV-1"],
+            "project_id": ["P1"],
+            "invoice_date": [D("2025-06-05")],
+            "due_date": [D("2025-07-05")],
+            "amount": [100_000.0],
+            "milestone_id": ["M1"],
+        }
+    )
+    a = assessment.run_assessment(
+        _one_client(milestones, invoices),
+        _params(),
+        period_start=D("2025-01-01"),
+        period_end=AS_OF,
+        criteria=_criteria(),
+    )
+    # Both checks still report M1: the acceptance is missing and the invoice is unpaid.
+    assert a.checks["delivered_not_accepted"].ids == ["M1"]
+    assert a.checks["long_unpaid_invoices"].ids == ["I1"]
+    assert a.at_stake() == 150_000.0
+    row = a.tables["leakage_by_segment"].set_index("segment").loc["Retail"]
+    assert row["leakage"] == 50_000.0  # accepted, not invoiced
+    assert row["exposure"] == 100_000.0  # the unpaid invoice, not the missing acceptance too
+    assert row["delivered, not accepted"] == 0.0
+    metrics = {m.metric: m.value for m in a.metrics()}
+    assert metrics["revenue_at_stake"] == 150_000.0
+    assert metrics["revenue_leakage"] == 50_000.0
+    assert metrics["revenue_exposure"] == 100_000.0
+    # The acceptance finding says its milestone is already invoiced, not that it cannot be.
+    finding = a.checks["delivered_not_accepted"].findings[0]
+    assert "cannot be invoiced" not in finding.summary
+    assert "1 of them already invoiced" in finding.summary
+    assert finding.exceptions.value == 0.0

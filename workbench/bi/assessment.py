@@ -88,10 +88,14 @@ class Assessment:
         """Note a check that could not run."""
         self.limitations.append((check, reason))
 
-    def at_stake(self) -> float:
-        """Total revenue at stake over the leakage checks."""
+    def at_stake(self, part: str = "total") -> float:
+        """Revenue at stake over the revenue checks, each milestone counted once.
+
+        ``part`` is ``total``, ``leakage`` (earned, not or under-billed) or ``exposure``
+        (awaiting acceptance, unpaid).
+        """
         table = self.tables.get("leakage_by_segment")
-        return float(table["total"].sum()) if table is not None and not table.empty else 0.0
+        return float(table[part].sum()) if table is not None and not table.empty else 0.0
 
     def facts(self, currency: str) -> list[str]:
         """Headline sentences for the executive summary, computed from the results."""
@@ -107,9 +111,11 @@ class Assessment:
         if "leakage_by_segment" in self.tables and self.at_stake() > 0:
             top = self.tables["leakage_by_segment"].iloc[0]
             out.append(
-                f"Revenue at stake across the leakage checks: "
-                f"**{money(self.at_stake(), currency)}**, {top['share']:.0%} of it in "
-                f"{md_text(top['segment'])}."
+                f"Revenue at stake: **{money(self.at_stake(), currency)}**, each milestone "
+                f"counted once at its furthest stage: {money(self.at_stake('leakage'), currency)} "
+                "leakage (accepted and not invoiced, or invoiced below billable) and "
+                f"{money(self.at_stake('exposure'), currency)} delay and credit exposure "
+                f"(not accepted, unpaid); {top['share']:.0%} of it in {md_text(top['segment'])}."
             )
         if "pain_points" in self.tables and not self.tables["pain_points"].empty:
             top = self.tables["pain_points"].iloc[0]
@@ -186,6 +192,8 @@ class Assessment:
                     )
                 )
         rows.append(Metric("revenue_at_stake", self.at_stake(), "currency"))
+        rows.append(Metric("revenue_leakage", self.at_stake("leakage"), "currency"))
+        rows.append(Metric("revenue_exposure", self.at_stake("exposure"), "currency"))
         return rows
 
 
@@ -259,7 +267,8 @@ def run_assessment(
         else:
             a.limit(
                 "accepted_not_invoiced, invoiced_below_billable",
-                "the invoices do not name the milestone they bill (milestone_id)",
+                "the invoices do not name the milestone they bill (milestone_id); money "
+                "awaiting acceptance may also sit in the unpaid invoices",
             )
         if _present(tables, "invoices"):
             a.aging = revenue.invoice_aging(

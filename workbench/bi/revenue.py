@@ -4,8 +4,12 @@ The milestone ledger follows each billable milestone through delivery, acceptanc
 and payment as of one date. The checks read that ledger: milestones delivered but not
 accepted, accepted but not invoiced, invoiced below the billable amount, and invoices left
 unpaid (aged in the usual 0-30 / 31-60 / 61-90 / 91-120 / >120 day bands). Every exception
-table carries ``at_stake`` (the money the client may not collect) so leakage can be summed per
-segment and project. Events dated after the as-of date are treated as not yet happened.
+table carries ``at_stake`` (the money the client may not collect) so it can be summed per
+segment and project. Each milestone's money is counted once, at its furthest stage: a
+milestone that was invoiced is followed by its invoices (unpaid, under-billed), never again as
+awaiting acceptance. Leakage proper (accepted and not invoiced, invoiced below billable) is kept
+apart from delay and credit exposure (not accepted, unpaid). Events dated after the as-of date
+are treated as not yet happened.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ AGING_BANDS: list[tuple[int, float, str]] = [
     (121, np.inf, ">120"),
 ]
 BAND_LABELS = [b[2] for b in AGING_BANDS]
+#: Kinds of money at stake that are leakage proper: earned and not (fully) billed. Every other
+#: kind (awaiting acceptance, unpaid) is delay and credit exposure.
+LEAKAGE_KINDS = ("accepted, not invoiced", "invoiced below billable")
 STAGES = {
     "delivery_delay_days": "planned -> delivered",
     "delivery_to_acceptance_days": "delivered -> accepted",
@@ -199,7 +206,7 @@ def _waiting(
     reached = ledger[since].notna()
     age = _days(pd.Series(as_of, index=ledger.index), ledger[since])
     mask = reached & next_step_missing & (age > max_days)
-    table = _exceptions(ledger, mask, ledger["billable_amount"], [since])
+    table = _exceptions(ledger, mask, ledger["billable_amount"], [since, "invoiced_amount"])
     table[days_col] = table[since].map(lambda d: (as_of - d).days)
     return table, ledger.loc[reached]
 
@@ -225,19 +232,31 @@ def delivered_not_accepted(
     )
     if table.empty:
         return CheckResult(table)
+    # An invoiced milestone has moved past this stage: its money is followed by the invoice
+    # checks (unpaid, under-billed), so here only the uninvoiced ones are at stake.
+    invoiced = table["invoiced_amount"] > 0
+    table["at_stake"] = table["at_stake"].where(~invoiced, 0.0)
     value = float(table["at_stake"].sum())
+    billable = float(table["billable_amount"].sum())
     pop_value = float(population["billable_amount"].sum())
+    if invoiced.any():
+        tail = (
+            f"{int(invoiced.sum())} of them already invoiced before acceptance (their money "
+            f"is followed under the invoices); {money(value, currency)} is not invoiced and "
+            "waits for acceptance."
+        )
+    else:
+        tail = "Without acceptance they cannot be invoiced."
     finding = finding_from_ids(
         check="delivered_not_accepted",
         area=AREA,
         code="ACC",
-        severity=share_severity(value, pop_value, floor="medium"),
+        severity=share_severity(billable, pop_value, floor="medium"),
         title=f"{len(table)} delivered milestones await acceptance for more than {max_days} days",
         summary=(
             f"{len(table)} of {len(population)} delivered milestones "
-            f"({money(value, currency)} billable) were not accepted {max_days} days after "
-            f"delivery; the oldest has waited {int(table['days_waiting'].max())} days. "
-            "Without acceptance they cannot be invoiced."
+            f"({money(billable, currency)} billable) were not accepted {max_days} days after "
+            f"delivery; the oldest has waited {int(table['days_waiting'].max())} days; {tail}"
         ),
         entity_type="milestone",
         ids=table["milestone_id"].tolist(),
@@ -528,8 +547,10 @@ def leakage_by(results: dict[str, pd.DataFrame], by: str = "segment") -> pd.Data
     Returns
     -------
     pandas.DataFrame
-        One row per ``by`` value, one column per leakage type, ``total`` and ``share``,
-        largest first.
+        One row per ``by`` value, one column per type, ``leakage`` (the types in
+        :data:`LEAKAGE_KINDS`: earned and not billed), ``exposure`` (the others: delay and
+        credit exposure), ``total`` and ``share``, largest first. The checks count each
+        milestone at its furthest stage, so the types add up without double counting.
     """
     parts = []
     for kind, table in results.items():
@@ -537,10 +558,13 @@ def leakage_by(results: dict[str, pd.DataFrame], by: str = "segment") -> pd.Data
             continue
         parts.append(table.groupby(by, observed=True)["at_stake"].sum().rename(kind))
     if not parts:
-        return pd.DataFrame(columns=[by, *results.keys(), "total", "share"])
+        return pd.DataFrame(columns=[by, *results.keys(), "leakage", "exposure", "total", "share"])
     out = pd.concat(parts, axis=1).fillna(0.0)
     out = out.reindex(columns=[k for k in results if k in out.columns])
-    out["total"] = out.sum(axis=1)
+    kinds = list(out.columns)
+    out["leakage"] = out[[k for k in kinds if k in LEAKAGE_KINDS]].sum(axis=1)
+    out["exposure"] = out[[k for k in kinds if k not in LEAKAGE_KINDS]].sum(axis=1)
+    out["total"] = out["leakage"] + out["exposure"]
     grand = out["total"].sum()
     out["share"] = (out["total"] / grand).round(4) if grand else 0.0
     out.index.name = by
