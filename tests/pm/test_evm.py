@@ -211,3 +211,53 @@ def test_snapshot_problems_are_named() -> None:
     periods = project_periods(bad, projects)
     assert "Z" not in set(periods["project_id"])
     assert len(periods[periods["project_id"] == "A"]) == 2
+
+
+def test_cost_with_no_earned_value_is_never_forecast_at_budget() -> None:
+    # D has spent 80 of its 400 budget and earned nothing: CPI = 0, BAC/CPI is undefined.
+    # The portfolio used to put BAC in its place and the finding said "0 over budget".
+    projects, snaps = _portfolio()
+    projects = pd.concat(
+        [
+            projects,
+            pd.DataFrame(
+                {
+                    "project_id": ["D"],
+                    "budget": [400.0],
+                    "baseline_start": ["2025-01-01"],
+                    "baseline_finish": ["2025-04-30"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    snaps = pd.concat(
+        [
+            snaps,
+            pd.DataFrame(
+                {
+                    "project_id": ["D"],
+                    "period_end": ["2025-02-28"],
+                    "pv": [200.0],
+                    "ev": [0.0],
+                    "ac": [80.0],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    latest = latest_status(project_periods(snaps, projects), RagThresholds())
+    d = latest.set_index("project_id").loc["D"]
+    assert d["cpi"] == 0.0 and np.isnan(d["eac_cpi"])
+    # The labelled fallback: the rest of the work at plan rates, AC + (BAC - EV).
+    assert d["eac"] == 480.0 and d["vac"] == -80.0 and d["etc"] == 400.0
+    assert "CPI undefined" in d["eac_basis"]
+    totals = portfolio_totals(latest)
+    # A, B, C at BAC/CPI (100 + 200 + 400), D at AC + BAC - EV (480), never D's BAC (400).
+    assert totals["eac"] == pytest.approx(100.0 + 200.0 + 400.0 + 480.0)
+    assert totals["eac_fallback_projects"] == 1
+    over = cost_overrun_findings(latest, RagThresholds(), "EUR")[0]
+    assert sorted(over.entities.ids) == ["C", "D"]
+    assert over.exceptions.value == pytest.approx(100.0 + 80.0)
+    assert "cost incurred with no earned value" in over.summary
+    assert "EUR 180 over budget" in over.summary

@@ -75,3 +75,30 @@ def test_workload_table_puts_the_most_pmo_work_first_with_its_flags() -> None:
     assert table["PMO"].tolist() == ["40%", "10%", ""]
     assert table["peak load"].tolist() == ["4.3", "1.0", "0.0"]
     assert table["hours"].tolist() == [100.0, 200.0, 0.0]
+
+
+def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:
+    from workbench.pm.evm import RagThresholds, latest_status, project_periods
+
+    projects = pd.DataFrame(
+        {
+            "project_id": ["A", "B"],
+            "budget": [100.0, 100.0],
+            "baseline_start": ["2025-01-01"] * 2,
+            "baseline_finish": ["2025-04-30"] * 2,
+        }
+    )
+    snaps = pd.DataFrame(
+        {
+            "project_id": ["A", "B"],
+            "period_end": ["2025-02-28"] * 2,
+            "pv": [50.0, 50.0],
+            "ev": [40.0, 40.0],
+            "ac": [120.0, 50.0],
+        }
+    )
+    latest = latest_status(project_periods(snaps, projects), RagThresholds())
+    table = views.health_table(_audit(latest=latest)).set_index("project")
+    # A has spent more than its budget: no efficiency recovers it, and the table says so.
+    assert table.loc["A", "TCPI"] == "budget spent"
+    assert table.loc["B", "TCPI"] == "1.20"

@@ -41,6 +41,7 @@ INDICATORS = [
     "eac_atypical",
     "eac_composite",
     "eac_spread",
+    "eac",
     "etc",
     "vac",
     "tcpi",
@@ -66,6 +67,7 @@ UNITS = {
     "eac_atypical": "currency",
     "eac_composite": "currency",
     "eac_spread": "currency",
+    "eac": "currency",
     "etc": "currency",
     "vac": "currency",
     "tcpi": "ratio",
@@ -78,6 +80,10 @@ UNITS = {
 }
 
 RAG_ORDER = ["red", "amber", "green", "no data"]
+#: How ``eac`` (the basis of ETC and VAC) was forecast.
+EAC_BASIS_CPI = "BAC / CPI"
+EAC_BASIS_NO_EV = "AC + (BAC - EV): CPI undefined, cost incurred with no earned value"
+EAC_BASIS_NO_CPI = "AC + (BAC - EV): no CPI yet"
 #: Project columns carried into the period rows where the projects table has them.
 _PROJECT_INFO = ("name", "pm_id", "status", "segment")
 
@@ -147,9 +153,10 @@ def evm_indicators(
     Returns
     -------
     dict
-        The :data:`INDICATORS`: SV, CV, SPI, CPI, EAC = BAC/CPI (``eac_cpi``, used for ETC and
-        VAC), EAC = AC + BAC - EV (``eac_atypical``), EAC = AC + (BAC - EV)/(CPI*SPI)
-        (``eac_composite``), their spread, TCPI(BAC), SV(t), SPI(t) and IEAC(t) = PD/SPI(t).
+        The :data:`INDICATORS`: SV, CV, SPI, CPI, EAC = BAC/CPI (``eac_cpi``), EAC = AC + BAC
+        - EV (``eac_atypical``), EAC = AC + (BAC - EV)/(CPI*SPI) (``eac_composite``), their
+        spread, ``eac`` (BAC/CPI, or AC + BAC - EV where CPI is undefined: the basis of ETC
+        and VAC), TCPI(BAC), SV(t), SPI(t) and IEAC(t) = PD/SPI(t).
     """
     frame = pd.DataFrame(
         {"pv": [pv], "ev": [ev], "ac": [ac], "bac": [bac], "at": [at], "es": [es], "pd": [pd_]}
@@ -171,8 +178,24 @@ def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
     out["eac_composite"] = ac + safe_div(bac - ev, out["cpi"] * out["spi"])
     eacs = out[["eac_cpi", "eac_atypical", "eac_composite"]]
     out["eac_spread"] = eacs.max(axis=1, skipna=False) - eacs.min(axis=1, skipna=False)
-    out["etc"] = out["eac_cpi"] - ac
-    out["vac"] = bac - out["eac_cpi"]
+    # BAC/CPI is undefined without a CPI (cost with no earned value, or no cost yet). Never
+    # put BAC in its place: forecast the rest of the work at plan rates and say so.
+    out["eac"] = out["eac_cpi"].fillna(out["eac_atypical"])
+    out["eac_basis"] = pd.Series(
+        np.select(
+            [
+                out["eac_cpi"].notna(),
+                out["eac"].notna() & (ev == 0) & (ac > 0),
+                out["eac"].notna(),
+            ],
+            [EAC_BASIS_CPI, EAC_BASIS_NO_EV, EAC_BASIS_NO_CPI],
+            default="",
+        ),
+        index=out.index,
+        dtype="string",
+    )
+    out["etc"] = out["eac"] - ac
+    out["vac"] = bac - out["eac"]
     # TCPI is meaningless once the budget is spent: no efficiency recovers it.
     remaining = (bac - ac).where(bac - ac > 0)
     out["tcpi"] = safe_div(bac - ev, remaining)
@@ -202,9 +225,10 @@ def project_periods(
     Returns
     -------
     DataFrame
-        One row per project and month: project_id, period_end, month (``YYYY-MM``) and the
-        :data:`INDICATORS`. Snapshots of projects missing from ``projects`` are dropped (see
-        :func:`snapshot_issues`); of two snapshots in one month the later one is kept.
+        One row per project and month: project_id, period_end, month (``YYYY-MM``), the
+        :data:`INDICATORS` and ``eac_basis`` (how ``eac`` was forecast). Snapshots of
+        projects missing from ``projects`` are dropped (see :func:`snapshot_issues`); of two
+        snapshots in one month the later one is kept.
     """
     snaps = as_ids(
         as_numbers(as_dates(snapshots, ["period_end"]), ["pv", "ev", "ac"]), ["project_id"]
@@ -219,7 +243,7 @@ def project_periods(
         ["project_id", "month"], keep="last"
     )
     if snaps.empty:
-        return pd.DataFrame(columns=["project_id", "period_end", "month", *INDICATORS])
+        return pd.DataFrame(columns=["project_id", "period_end", "month", *INDICATORS, "eac_basis"])
     origin = month_number(snaps["baseline_start"])
     first = snaps.groupby("project_id")["period_end"].transform("min")
     origin = origin.fillna(month_number(first))
@@ -232,7 +256,7 @@ def project_periods(
         times, pvs = _pv_curve(group)
         snaps.loc[group.index, "es"] = [earned_schedule(times, pvs, ev) for ev in group["ev"]]
     out = _indicators(snaps)
-    keep = ["project_id", "period_end", "month", *INDICATORS]
+    keep = ["project_id", "period_end", "month", *INDICATORS, "eac_basis"]
     return out[keep + present(out, _PROJECT_INFO)].reset_index(drop=True)
 
 
@@ -323,11 +347,17 @@ def latest_status(periods: pd.DataFrame, thresholds: RagThresholds) -> pd.DataFr
 
 
 def portfolio_totals(latest: pd.DataFrame) -> dict[str, float]:
-    """Portfolio totals at each project's latest status: sums and cost-weighted indices."""
+    """Portfolio totals at each project's latest status: sums and cost-weighted indices.
+
+    ``eac`` sums each project's ``eac`` (BAC/CPI, or AC + BAC - EV where CPI is undefined;
+    ``eac_fallback_projects`` counts those); ``vac`` sums the VACs of the projects with a
+    budget.
+    """
     if latest.empty:
         return {}
     sums = latest[["bac", "pv", "ev", "ac"]].sum()
-    eac = latest["eac_cpi"].fillna(latest["bac"]).sum()
+    eac = latest["eac"].sum()
+    fallback = int((latest["eac_cpi"].isna() & latest["eac"].notna()).sum())
     counts = latest["rag"].astype(str).value_counts()
     return {
         "projects": float(len(latest)),
@@ -338,7 +368,8 @@ def portfolio_totals(latest: pd.DataFrame) -> dict[str, float]:
         "spi": float(safe_div(sums["ev"], sums["pv"])),
         "cpi": float(safe_div(sums["ev"], sums["ac"])),
         "eac": float(eac),
-        "vac": float(sums["bac"] - eac),
+        "eac_fallback_projects": float(fallback),
+        "vac": float(latest["vac"].sum()),
         "red": float(counts.get("red", 0)),
         "amber": float(counts.get("amber", 0)),
         "green": float(counts.get("green", 0)),
@@ -391,6 +422,13 @@ def cost_overrun_findings(
         return []
     overrun = float((-hit["vac"]).clip(lower=0).sum())
     worst = ", ".join(f"{r.project_id} (CPI {r.cpi:.2f})" for r in hit.head(4).itertuples())
+    no_ev = hit.loc[hit["eac_basis"] == EAC_BASIS_NO_EV, "project_id"].astype(str).tolist()
+    basis = "sum of VAC = BAC - BAC/CPI"
+    if no_ev:
+        basis += (
+            f"; for {', '.join(no_ev)}, cost incurred with no earned value, EAC at current "
+            "efficiency is undefined and AC + (BAC - EV) is used"
+        )
     return [
         finding_from_ids(
             check="evm_cost_overrun",
@@ -401,7 +439,7 @@ def cost_overrun_findings(
                 f"{len(hit)} of {len(latest)} projects with earned-value data earn less than "
                 f"{thresholds.cpi_red:g} of value per unit of cost: {worst}. At the current "
                 f"cost efficiency they will finish {money(overrun, currency)} over budget "
-                f"(sum of VAC = BAC - BAC/CPI)."
+                f"({basis})."
             ),
             entity_type="project",
             ids=hit["project_id"].tolist(),

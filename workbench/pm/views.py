@@ -46,7 +46,15 @@ def totals_table(audit: PMAudit) -> pd.DataFrame:
         ("Actual cost (AC)", f"{t['ac']:,.0f}"),
         ("Portfolio SPI (EV / PV)", f"{t['spi']:.2f}"),
         ("Portfolio CPI (EV / AC)", f"{t['cpi']:.2f}"),
-        ("Estimate at completion (sum of BAC / CPI)", f"{t['eac']:,.0f}"),
+        (
+            "Estimate at completion (sum of BAC / CPI"
+            + (
+                f"; AC + BAC - EV for {t['eac_fallback_projects']:.0f} without a CPI)"
+                if t.get("eac_fallback_projects")
+                else ")"
+            ),
+            f"{t['eac']:,.0f}",
+        ),
         ("Variance at completion", f"{t['vac']:,.0f}"),
     ]
     return pd.DataFrame(rows, columns=["measure", "value"])
@@ -57,6 +65,13 @@ def _ieac_over_pd(latest: pd.DataFrame) -> list[str]:
         f"{i:.1f} / {p:.0f}" if pd.notna(i) and pd.notna(p) else ""
         for i, p in zip(latest["ieac_t"], latest["pd"], strict=True)
     ]
+
+
+def _tcpi(latest: pd.DataFrame) -> pd.Series:
+    """TCPI with two decimals; where the budget is spent, the words, not a blank."""
+    text = fixed_text(latest["tcpi"], 2)
+    spent = latest["tcpi"].isna() & (latest["ac"] >= latest["bac"])
+    return text.mask(spent, "budget spent")
 
 
 def health_table(audit: PMAudit) -> pd.DataFrame:
@@ -71,7 +86,7 @@ def health_table(audit: PMAudit) -> pd.DataFrame:
         "SPI": fixed("spi", 2),
         "SPI(t)": fixed("spi_t", 2),
         "SV(t) months": fixed("sv_t", 1),
-        "TCPI": fixed("tcpi", 2),
+        "TCPI": _tcpi,
         "IEAC(t) / PD months": _ieac_over_pd,
     }
     return display_table(audit.latest, columns, reset_index=True)
@@ -81,7 +96,8 @@ def forecast_table(audit: PMAudit) -> pd.DataFrame:
     """Cost forecasts of the red and amber projects: the three EACs, their spread, ETC, VAC.
 
     EAC (CPI) = BAC/CPI, the basis of ETC and VAC; EAC (plan rate) = AC + BAC - EV, the rest
-    of the work at budget rates; EAC (CPI x SPI) = AC + (BAC - EV)/(CPI x SPI).
+    of the work at budget rates, the basis of ETC and VAC where CPI is undefined (the ``basis``
+    column says which); EAC (CPI x SPI) = AC + (BAC - EV)/(CPI x SPI).
     """
     columns: dict[str, Source] = {
         "project": "project_id",
@@ -93,6 +109,7 @@ def forecast_table(audit: PMAudit) -> pd.DataFrame:
         "spread": rounded("eac_spread"),
         "ETC": rounded("etc"),
         "VAC": rounded("vac"),
+        "basis of ETC and VAC": lambda f: f["eac_basis"].fillna(""),
     }
     return display_table(
         audit.latest,
