@@ -66,7 +66,7 @@ def test_defect_hotspot_is_the_planted_segment(demo, ledger):
 
 
 def test_delivery_below_peers_is_the_planted_project_manager(demo, ledger):
-    perf = people.pm_performance(ledger, demo["tables"]["staff"])
+    perf = people.pm_performance(ledger, demo["tables"]["staff"], as_of=demo["as_of"])
     result = people.delivery_below_peers(perf, min_n=10)
     assert result.ids_for("delivery_below_peers") == demo["key"]["delivery_below_peers"]
 

@@ -102,12 +102,13 @@ def events(small) -> pd.DataFrame:
 
 def test_kpi_events_carry_one_row_per_event_with_segment(events):
     counts = events.groupby("kpi").size().to_dict()
-    assert counts["milestones_delivered"] == 3 and counts["on_time_delivery_rate"] == 3
+    assert counts["milestones_delivered"] == 3 and counts["on_time_delivery_rate"] == 4
     assert counts["invoiced_revenue"] == 2 and counts["cash_collected"] == 1
     assert counts["expense_cost"] == 3 and counts["defects_found"] == 3
     assert counts["defect_close_days"] == 2
     on_time = events.loc[events["kpi"] == "on_time_delivery_rate"].set_index("entity_id")
-    assert on_time["value"].to_dict() == {"M1": 1.0, "M2": 0.0, "M3": 1.0}
+    # M4 is overdue and undelivered: late, in the month it was due.
+    assert on_time["value"].to_dict() == {"M1": 1.0, "M2": 0.0, "M3": 1.0, "M4": 0.0}
     severe = events.loc[events["kpi"] == "critical_defect_rate"].set_index("entity_id")
     assert severe["value"].to_dict() == {"X1": 1.0, "X2": 0.0, "X3": 1.0}
     assert set(events.loc[events["kpi"] == "expense_cost", "segment"]) == {"Retail", "Telecom"}
@@ -195,7 +196,10 @@ def test_people_performance_and_candidates_show_the_evidence():
             "invoiced_amount": [10.0] * 42,
         }
     )
-    perf = people.pm_performance(ledger).set_index("person_id")
+    ledger["planned_date"] = ledger["delivered_date"] - pd.to_timedelta(
+        ledger["delivery_delay_days"], unit="D"
+    )
+    perf = people.pm_performance(ledger, as_of=AS_OF).set_index("person_id")
     assert perf.loc["A", "on_time"] == 19 and perf.loc["B", "on_time_rate"] == 0.3
     below = people.delivery_below_peers(perf.reset_index(), min_n=10)
     # C is 0/2 but too small to judge; B is clearly below the others.
@@ -205,7 +209,7 @@ def test_people_performance_and_candidates_show_the_evidence():
         "A": "larger portfolio / mentor",
         "B": "training: schedule management",
     }
-    assert "6/20 milestones on time" in cands.set_index("person_id").loc["B", "evidence"]
+    assert "6/20 milestones due on time" in cands.set_index("person_id").loc["B", "evidence"]
     top = people.key_players(perf.reset_index(), top=1)
     assert top["person_id"].tolist() == ["A"]
 
@@ -291,3 +295,44 @@ def test_executive_summary_orders_by_severity_and_money_and_skips_info_when_enou
     assert "INFO_ONE" not in text
     few = summary.top_findings([items[1], items[0]])
     assert [f.check for f in few] == ["low_one", "info_one"]
+
+
+def _ten_due_two_delivered() -> pd.DataFrame:
+    """Ten milestones due in January; two delivered on time, eight overdue and undelivered,
+    and one more due after the as-of date (not yet due, so not counted)."""
+    milestones = pd.DataFrame(
+        {
+            "milestone_id": [f"M{i}" for i in range(11)],
+            "project_id": "P1",
+            "name": "m",
+            "planned_date": [D("2025-01-15")] * 10 + [D("2025-09-01")],
+            "billable_amount": 100.0,
+            "delivered_date": [D("2025-01-15")] * 2 + [pd.NaT] * 9,
+            "accepted_date": pd.NaT,
+        }
+    )
+    projects = pd.DataFrame({"project_id": ["P1"], "segment": ["Retail"], "pm_id": ["A"]})
+    return revenue.milestone_ledger(milestones, projects=projects, as_of=AS_OF)
+
+
+def test_on_time_rate_counts_every_milestone_due_not_only_the_delivered_ones():
+    ledger = _ten_due_two_delivered()
+    events = kpis.kpi_events(ledger=ledger, as_of=AS_OF)
+    on_time = events.loc[events["kpi"] == "on_time_delivery_rate"]
+    assert len(on_time) == 10 and on_time["value"].mean() == pytest.approx(0.2)
+    # Each milestone counts in the period it was due.
+    assert set(on_time["date"]) == {D("2025-01-15")}
+    board = dashboard.dashboard_table(events, ledger, freq="Q", start=D("2025-01-01"), end=AS_OF)
+    q1 = board.set_index(["period", "segment"]).loc[("2025Q1", "All")]
+    assert q1["on_time_delivery_rate"] == pytest.approx(0.2)
+    perf = people.pm_performance(ledger, as_of=AS_OF).set_index("person_id")
+    assert perf.loc["A", "due"] == 10 and perf.loc["A", "delivered"] == 2
+    assert perf.loc["A", "on_time"] == 2 and perf.loc["A", "on_time_rate"] == 0.2
+
+
+def test_an_undelivered_milestone_within_the_grace_days_is_not_late_yet():
+    ledger = _ten_due_two_delivered()
+    # 166 days of grace: on 30 June the eight undelivered January milestones are not late yet.
+    events = kpis.kpi_events(ledger=ledger, as_of=AS_OF, grace_days=166)
+    on_time = events.loc[events["kpi"] == "on_time_delivery_rate"]
+    assert len(on_time) == 2 and on_time["value"].mean() == 1.0

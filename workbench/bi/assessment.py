@@ -386,6 +386,7 @@ def run_assessment(
             tables.get("staff"),
             defects=tables.get("defects"),
             at_stake=_stake_by_project(a),
+            as_of=as_of,
             grace_days=p.on_time_grace_days,
             alpha=alpha,
         )

@@ -177,6 +177,43 @@ def _events(
     return out.loc[out["date"].notna() & out["value"].notna()]
 
 
+def milestones_due(
+    ledger: pd.DataFrame, *, as_of: pd.Timestamp, grace_days: int = 0
+) -> pd.DataFrame:
+    """Every milestone due by ``as_of``, with ``on_time`` (1.0 or 0.0): the on-time population.
+
+    A milestone counts once its planned date has passed: delivered within ``grace_days`` of
+    plan it is on time; delivered later, or not delivered and more than ``grace_days`` past
+    plan, it is late. Counting only the delivered ones would leave out exactly the late ones
+    still open. An undelivered milestone still within its grace days is left out (not late
+    yet), as is one planned after ``as_of`` even if delivered early.
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        From :func:`workbench.bi.revenue.milestone_ledger` (dates after ``as_of`` already
+        blanked).
+    as_of : pandas.Timestamp
+        The cut-off.
+    grace_days : int
+        Days after plan a delivery still counts as on time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ledger rows due by ``as_of`` with an added ``on_time`` column.
+    """
+    planned = pd.to_datetime(ledger["planned_date"])
+    delivered = ledger["delivered_date"].notna()
+    overdue_days = (as_of - planned).dt.days
+    due = (planned <= as_of) & (delivered | (overdue_days > grace_days))
+    out = ledger.loc[due].copy()
+    out["on_time"] = (
+        out["delivered_date"].notna() & (out["delivery_delay_days"] <= grace_days)
+    ).astype("float64")
+    return out
+
+
 def kpi_events(
     *,
     ledger: pd.DataFrame | None = None,
@@ -214,10 +251,16 @@ def kpi_events(
     parts: list[pd.DataFrame] = []
     if ledger is not None and not ledger.empty:
         d = ledger.loc[ledger["delivered_date"].notna()]
-        on_time = (d["delivery_delay_days"] <= grace_days).astype("float64")
+        # The on-time rate counts every milestone due, in the period it was due.
+        due = milestones_due(ledger, as_of=as_of, grace_days=grace_days)
         parts += [
             _events(
-                "on_time_delivery_rate", d["delivered_date"], d, on_time, "milestone_id", "pm_id"
+                "on_time_delivery_rate",
+                due["planned_date"],
+                due,
+                due["on_time"],
+                "milestone_id",
+                "pm_id",
             ),
             _events(
                 "delivery_delay_days",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.bi.kpis import milestones_due
 from workbench.findings import CheckResult, finding_from_ids
 from workbench.frames import present, select_present
 
@@ -95,10 +96,15 @@ def pm_performance(
     *,
     defects: pd.DataFrame | None = None,
     at_stake: pd.Series | None = None,
+    as_of: pd.Timestamp,
     grace_days: int = 0,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Delivery, revenue and quality per project manager (``projects.pm_id``).
+
+    The on-time rate is over every milestone due by ``as_of`` (see
+    :func:`workbench.bi.kpis.milestones_due`), so an overdue milestone never delivered counts
+    as late rather than not at all.
 
     Parameters
     ----------
@@ -110,6 +116,8 @@ def pm_performance(
         ``defects`` table; defects on a PM's projects per delivered milestone.
     at_stake : pandas.Series, optional
         Revenue at stake per ``project_id`` (from the leakage checks).
+    as_of : pandas.Timestamp
+        The cut-off: milestones planned by then are due.
     grace_days : int
         A milestone up to this many days late is on time.
     alpha : float
@@ -118,28 +126,31 @@ def pm_performance(
     Returns
     -------
     pandas.DataFrame
-        Per PM: ``projects, delivered, on_time, on_time_rate, ci_low, ci_high,
+        Per PM: ``projects, due, delivered, on_time, on_time_rate, ci_low, ci_high,
         shrunk_rate, mean_delay_days, invoiced, at_stake, defects, defects_per_milestone``
-        and the Poisson interval of the defect rate.
+        and the Poisson interval of the defect rate. ``due`` (milestones due by ``as_of``)
+        is the denominator of the on-time rate; ``delivered`` counts deliveries.
     """
     led = ledger.loc[ledger["pm_id"].notna()].copy()
-    d = led.loc[led["delivered_date"].notna()].copy()
-    d["on_time"] = (d["delivery_delay_days"] <= grace_days).astype(int)
-    g = d.groupby("pm_id")
+    d = led.loc[led["delivered_date"].notna()]
+    due = milestones_due(led, as_of=as_of, grace_days=grace_days).groupby("pm_id")["on_time"]
     out = pd.DataFrame(
         {
             "projects": led.groupby("pm_id")["project_id"].nunique(),
             "segment": led.groupby("pm_id")["segment"].agg(lambda s: s.mode().iloc[0]),
         }
     )
-    out["delivered"] = g.size().reindex(out.index).fillna(0).astype(int)
-    out["on_time"] = g["on_time"].sum().reindex(out.index).fillna(0).astype(int)
-    out["on_time_rate"] = (out["on_time"] / out["delivered"]).round(4)
-    lo, hi = wilson_interval(out["on_time"], out["delivered"], alpha)
+    out["due"] = due.size().reindex(out.index).fillna(0).astype(int)
+    out["delivered"] = d.groupby("pm_id").size().reindex(out.index).fillna(0).astype(int)
+    out["on_time"] = due.sum().reindex(out.index).fillna(0).astype(int)
+    out["on_time_rate"] = (out["on_time"] / out["due"]).round(4)
+    lo, hi = wilson_interval(out["on_time"], out["due"], alpha)
     out["ci_low"], out["ci_high"] = lo.round(4), hi.round(4)
-    shrunk, _, _ = beta_binomial_shrinkage(out["on_time"], out["delivered"])
+    shrunk, _, _ = beta_binomial_shrinkage(out["on_time"], out["due"])
     out["shrunk_rate"] = np.round(shrunk, 4)
-    out["mean_delay_days"] = g["delivery_delay_days"].mean().reindex(out.index).round(1)
+    out["mean_delay_days"] = (
+        d.groupby("pm_id")["delivery_delay_days"].mean().reindex(out.index).round(1)
+    )
     out["invoiced"] = led.groupby("pm_id")["invoiced_amount"].sum().round(2)
     if at_stake is not None:
         proj_pm = led.drop_duplicates("project_id").set_index("project_id")["pm_id"]
@@ -171,16 +182,16 @@ def delivery_below_peers(perf: pd.DataFrame, *, min_n: int = 10) -> CheckResult:
     perf : pandas.DataFrame
         From :func:`pm_performance`.
     min_n : int
-        Fewer delivered milestones than this and a PM is not judged.
+        Fewer milestones due than this and a PM is not judged.
     """
     p = perf.copy()
-    total_s, total_n = p["on_time"].sum(), p["delivered"].sum()
-    p["peer_rate"] = ((total_s - p["on_time"]) / (total_n - p["delivered"])).round(4)
-    flagged = p.loc[(p["delivered"] >= min_n) & (p["ci_high"] < p["peer_rate"])]
+    total_s, total_n = p["on_time"].sum(), p["due"].sum()
+    p["peer_rate"] = ((total_s - p["on_time"]) / (total_n - p["due"])).round(4)
+    flagged = p.loc[(p["due"] >= min_n) & (p["ci_high"] < p["peer_rate"])]
     if flagged.empty:
         return CheckResult(p)
     lines = "; ".join(
-        f"{r['person_id']} ({r.get('name', '')}): {int(r['on_time'])}/{int(r['delivered'])} on "
+        f"{r['person_id']} ({r.get('name', '')}): {int(r['on_time'])}/{int(r['due'])} due on "
         f"time = {r['on_time_rate']:.0%} (95% interval {r['ci_low']:.0%}-{r['ci_high']:.0%}) "
         f"vs {r['peer_rate']:.0%} for peers"
         for _, r in flagged.iterrows()
@@ -194,7 +205,7 @@ def delivery_below_peers(perf: pd.DataFrame, *, min_n: int = 10) -> CheckResult:
         summary=f"{lines}. The whole confidence interval lies below the peer rate.",
         entity_type="person",
         ids=flagged["person_id"].tolist(),
-        population_count=int((p["delivered"] >= min_n).sum()),
+        population_count=int((p["due"] >= min_n).sum()),
         recommendation="Pair the PM with a strong peer for planning and estimation, and "
         "schedule training in schedule management; review the portfolio size.",
         corrective_action="Re-baseline the PM's open milestones with realistic dates.",
@@ -297,9 +308,9 @@ def key_players(perf: pd.DataFrame, *, top: int = 5, min_n: int = 10) -> pd.Data
     """PMs who carry the most revenue while delivering reliably, best first.
 
     Ranked by invoiced revenue weighted by the shrunk on-time rate (so a large but late
-    portfolio does not top the list); PMs below ``min_n`` delivered milestones are left out.
+    portfolio does not top the list); PMs below ``min_n`` milestones due are left out.
     """
-    p = perf.loc[perf["delivered"] >= min_n].copy()
+    p = perf.loc[perf["due"] >= min_n].copy()
     p["score"] = (p["invoiced"] * p["shrunk_rate"]).round(2)
     return p.sort_values("score", ascending=False).head(top).reset_index(drop=True)
 
@@ -328,11 +339,11 @@ def role_candidates(
         else pd.Series(dtype="float64")
     )
     p = perf.copy()
-    total_s, total_n = p["on_time"].sum(), p["delivered"].sum()
-    p["peer_rate"] = (total_s - p["on_time"]) / (total_n - p["delivered"])
-    for _, r in p.loc[p["delivered"] >= min_n].iterrows():
+    total_s, total_n = p["on_time"].sum(), p["due"].sum()
+    p["peer_rate"] = (total_s - p["on_time"]) / (total_n - p["due"])
+    for _, r in p.loc[p["due"] >= min_n].iterrows():
         evidence = (
-            f"{int(r['on_time'])}/{int(r['delivered'])} milestones on time "
+            f"{int(r['on_time'])}/{int(r['due'])} milestones due on time "
             f"({r['ci_low']:.0%}-{r['ci_high']:.0%}) vs peers {r['peer_rate']:.0%}"
         )
         if r["ci_low"] > r["peer_rate"]:
