@@ -57,4 +57,5 @@ def demo_pm(demo_engagement: Path) -> dict[str, Any]:
     loaded = load_inputs(engagement, TABLES)
     assert not loaded.report.errors, [i.render() for i in loaded.report.errors]
     key = json.loads((demo_engagement / "answer_key.json").read_text())["pm-function-audit"]
-    return {"tables": loaded.tables, "audit": audit_of(loaded.tables), "key": key}
+    params = engagement.config.parameters.get("pm-function-audit", {})
+    return {"tables": loaded.tables, "audit": audit_of(loaded.tables, **params), "key": key}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,6 +12,7 @@ from workbench.pm.change_risk import (
     cr_overdue_findings,
     risk_findings,
     risk_register,
+    risk_scale_problems,
     risk_stats,
     scope_growth_findings,
 )
@@ -112,7 +114,15 @@ def test_stale_unowned_and_unescalated_risks_are_found() -> None:
     staff = pd.DataFrame(
         {"person_id": ["P1", "P8"], "name": ["A", "B"], "leave_date": [None, "2025-03-31"]}
     )
-    reg = risk_register(_risks(), staff, AS_OF, review_days=30, escalation_score=0.5)
+    reg = risk_register(
+        _risks(),
+        staff,
+        AS_OF,
+        review_days=30,
+        escalation_score=0.5,
+        probability_scale=1,
+        impact_scale=5,
+    )
     reg = reg.set_index("risk_id")
     assert reg.loc["R5", "exposure"] == pytest.approx(0.72)  # 1-5 impact scale / 5
     assert sorted(reg.index[reg["stale"]]) == ["R2", "R8"]
@@ -135,3 +145,61 @@ def test_stale_unowned_and_unescalated_risks_are_found() -> None:
     assert findings["risk_unowned"].population.count == 7
     stats = risk_stats(reg.reset_index()).set_index("project_id")
     assert stats.loc["B", "escalated"] == 1 and stats.loc["A", "stale"] == 1
+
+
+def _ten_point_register() -> pd.DataFrame:
+    """A register scored 1-10 on both axes whose top score happens to be 5."""
+    risks = _risks()
+    risks["probability"] = [5.0, 4, 3, 2, 5, 5, 1, 1]
+    risks["impact"] = [5.0, 4, 3, 2, 5, 5, 1, 1]
+    return risks
+
+
+def test_risk_scales_come_from_the_engagement_not_the_registers_own_maximum() -> None:
+    # Read as 1-5 from its own top score, R1 (5 x 5 on a 1-10 scale) scored 1.0 and every
+    # 5 x 5 risk was "high"; on the declared 1-10 scales it is 0.25.
+    reg = risk_register(
+        _ten_point_register(),
+        None,
+        AS_OF,
+        review_days=30,
+        escalation_score=0.5,
+        probability_scale=10,
+        impact_scale=10,
+    ).set_index("risk_id")
+    assert reg.loc["R1", "exposure"] == pytest.approx(0.25)
+    assert not reg["high"].any()
+
+
+def test_money_impacts_are_not_divided_by_the_largest_risk() -> None:
+    risks = _risks()
+    risks["impact"] = [20_000.0, 5_000, 1_000, 2_000, 250_000, 10_000, 100, 50]
+    reg = risk_register(
+        risks,
+        None,
+        AS_OF,
+        review_days=30,
+        escalation_score=0.5,
+        probability_scale=1,
+        impact_scale=None,
+    )
+    # No declared impact scale: exposure is unknown, never a share of the largest risk.
+    assert reg["exposure"].isna().all() and not reg["not_escalated"].any()
+    problems = risk_scale_problems(risks, probability_scale=1, impact_scale=None)
+    assert problems == [
+        "The scale of risk impact is not declared (parameter risk_impact_scale: the top of "
+        "the scale, e.g. 5 for 1-5, 100 for percent, or the amount of the worst impact): "
+        "exposure and escalation were not assessed."
+    ]
+
+
+def test_scores_beyond_the_declared_scale_are_named_and_not_scored() -> None:
+    risks = _risks()
+    problems = risk_scale_problems(risks, probability_scale=1, impact_scale=4)
+    assert problems == [
+        "Risk impact above the declared scale of 4 on R6, R7: those risks are not scored."
+    ]
+    reg = risk_register(risks, None, AS_OF, 30, 0.5, probability_scale=1, impact_scale=4).set_index(
+        "risk_id"
+    )
+    assert np.isnan(reg.loc["R6", "exposure"]) and reg.loc["R5", "exposure"] == 0.9

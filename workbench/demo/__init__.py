@@ -141,6 +141,8 @@ def build_demo(folder: str | Path, seed: int = 20260101) -> Path:
         "playbooks": available_playbooks(ctx),
         "inputs": spec,
     }
+    if ctx.parameters:
+        engagement["parameters"] = ctx.parameters
     if (folder / "inputs" / "erp.sqlite").exists():
         engagement["database"] = {"url": "sqlite:///inputs/erp.sqlite"}
         if (folder / "inputs" / "db_rules.yaml").exists():

@@ -98,6 +98,8 @@ class DemoContext:
     answer_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: files other than input tables (e.g. the SQLite database), relative path -> bytes writer
     extra_files: dict[str, Any] = field(default_factory=dict)
+    #: engagement.yaml parameters per playbook (what a consultant would declare, e.g. scales)
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = np.random.default_rng(self.seed)

@@ -83,6 +83,10 @@ def generate(ctx: DemoContext) -> None:
     ctx.tables["maturity_responses"] = _maturity(ctx, rng)
     ctx.tables["change_requests"] = _change_requests(ctx, rng, projects)
     ctx.tables["risks"] = _risks(ctx, rng, projects, staff)
+    # The register scores probability on 0-1 and impact on 1-5; the engagement says so.
+    ctx.parameters.setdefault(PLAYBOOK, {}).update(
+        {"risk_probability_scale": 1.0, "risk_impact_scale": 5.0}
+    )
     ctx.plant(PLAYBOOK, "pm_overloaded", _overloaded(ctx, projects))
     ctx.plant(PLAYBOOK, "governance_claim_unsupported", ["risk_ownership", "risk_review_cadence"])
 

@@ -40,6 +40,8 @@ class Params(PlaybookParams):
     overload_min_months: int
     risk_review_days: int
     risk_escalation_score: float
+    risk_probability_scale: float | None
+    risk_impact_scale: float | None
     cr_decision_days: int
     cr_growth_threshold: float
     data_weight: float
@@ -581,8 +583,18 @@ def _change_and_risk(
         _limit(audit, "risk_review_overdue", "No risks table: risk practice could not be assessed.")
         return
     audit.risks = change_risk.risk_register(
-        risks, staff, audit.period_end, p.risk_review_days, p.risk_escalation_score
+        risks,
+        staff,
+        audit.period_end,
+        p.risk_review_days,
+        p.risk_escalation_score,
+        probability_scale=p.risk_probability_scale,
+        impact_scale=p.risk_impact_scale,
     )
+    for problem in change_risk.risk_scale_problems(
+        risks, p.risk_probability_scale, p.risk_impact_scale
+    ):
+        _limit(audit, "risk_not_escalated", problem)
     if "last_review_date" not in risks.columns:
         _limit(
             audit,

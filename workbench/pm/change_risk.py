@@ -224,18 +224,56 @@ def scope_growth_findings(
     ]
 
 
-def _unit_scale(values: pd.Series) -> pd.Series:
-    """Bring a probability or impact column to 0-1 whatever scale the client used."""
-    top = values.max()
-    if pd.isna(top) or top <= 1:
-        return values
-    if top <= 5:
-        return values / 5
-    if top <= 10:
-        return values / 10
-    if top <= 100:
-        return values / 100
-    return values / top
+_SCALE_PARAMETER = {"probability": "risk_probability_scale", "impact": "risk_impact_scale"}
+
+
+def _unit_scale(values: pd.Series, scale: float | None) -> pd.Series:
+    """A probability or impact column on 0-1, from the top of its declared scale.
+
+    The scale is the engagement's, never the register's own maximum (a 1-10 register whose
+    worst score is 5 is not a 1-5 register). Unknown scale, or a value outside 0..scale:
+    NaN, so the risk is not scored (see :func:`risk_scale_problems`).
+    """
+    if scale is None or pd.isna(scale) or scale <= 0:
+        return pd.Series(np.nan, index=values.index)
+    return (values / scale).where((values >= 0) & (values <= scale))
+
+
+def risk_scale_problems(
+    risks: pd.DataFrame, probability_scale: float | None, impact_scale: float | None
+) -> list[str]:
+    """Why exposure could not be scored, as limitation sentences (empty when it could).
+
+    Parameters
+    ----------
+    risks : DataFrame
+        The ``risks`` table (risk_id, probability, impact).
+    probability_scale, impact_scale : float or None
+        The top of each scale as the engagement declares it (1 for 0-1, 5 for 1-5, 100 for
+        percent, or an amount for impacts in money); None when not declared.
+    """
+    r = as_numbers(as_ids(risks, ["risk_id"]), ["probability", "impact"])
+    out = []
+    for column, scale in (("probability", probability_scale), ("impact", impact_scale)):
+        if scale is None or pd.isna(scale) or scale <= 0:
+            out.append(
+                f"The scale of risk {column} is not declared (parameter "
+                f"{_SCALE_PARAMETER[column]}: the top of the scale, e.g. 5 for 1-5, 100 for "
+                "percent"
+                + (", or the amount of the worst impact" if column == "impact" else "")
+                + "): exposure and escalation were not assessed."
+            )
+            continue
+        outside = r[(r[column] < 0) | (r[column] > scale)]
+        if not outside.empty:
+            where = (
+                f"above the declared scale of {scale:g}"
+                if (outside[column] > scale).all()
+                else f"outside 0-{scale:g}"
+            )
+            ids = fmt_ids(outside["risk_id"].astype(str).tolist())
+            out.append(f"Risk {column} {where} on {ids}: those risks are not scored.")
+    return out
 
 
 def risk_register(
@@ -244,8 +282,15 @@ def risk_register(
     as_of: object,
     review_days: int,
     escalation_score: float,
+    *,
+    probability_scale: float | None = None,
+    impact_scale: float | None = None,
 ) -> pd.DataFrame:
     """Each risk with the register-currency facts the audit tests.
+
+    ``probability_scale`` and ``impact_scale`` are the tops of the client's scales as the
+    engagement declares them; without them (or for a score outside its scale) ``exposure``
+    is NaN and the risk is not judged on escalation.
 
     Returns
     -------
@@ -253,8 +298,8 @@ def risk_register(
         The risks with ``open``, ``days_since_review`` (from the last review, else from when
         the risk was raised), ``stale`` (open and not reviewed for more than ``review_days``),
         ``owner_state`` (ok, missing, unknown person, left), ``unowned`` (open and not ok),
-        ``exposure`` (probability x impact, each brought to 0-1: a 1-5 scale is divided by 5,
-        percentages by 100), ``high`` (exposure at or above ``escalation_score``),
+        ``exposure`` (probability x impact, each divided by the top of its declared scale),
+        ``high`` (exposure at or above ``escalation_score``),
         ``escalated`` and ``not_escalated`` (open, high and not escalated). Risks raised
         after ``as_of`` are left out.
     """
@@ -288,7 +333,9 @@ def risk_register(
         "ok",
     )
     r["unowned"] = r["open"] & (r["owner_state"] != "ok")
-    r["exposure"] = _unit_scale(r["probability"]) * _unit_scale(r["impact"])
+    r["exposure"] = _unit_scale(r["probability"], probability_scale) * _unit_scale(
+        r["impact"], impact_scale
+    )
     r["high"] = r["exposure"] >= escalation_score - 1e-12
     flagged = truthy(r["escalated"]) if r["escalated"].notna().any() else False
     r["escalated"] = flagged | (lower_text(r["status"]) == "escalated")

@@ -74,6 +74,11 @@ def _tcpi(latest: pd.DataFrame) -> pd.Series:
     return text.mask(spent, "budget spent")
 
 
+def _scale(top: float | None) -> str:
+    """A declared risk scale for the method text."""
+    return "not declared, so not assessed" if top is None else f"{top:g}"
+
+
 def health_table(audit: PMAudit) -> pd.DataFrame:
     """Latest status per project: RAG and the indices, worst first."""
     columns: dict[str, Source] = {
@@ -399,8 +404,10 @@ def method_markdown(audit: PMAudit) -> str:
             f"cost over budget, flagged above {p.cr_growth_threshold:.0%}.",
             f"- **Risk register.** An open risk is stale when not reviewed for more than "
             f"{p.risk_review_days} days; unowned when its owner is blank, unknown or has left; "
-            f"exposure is probability x impact on 0-1 (1-5 scales divided by 5), to be escalated "
-            f"at {p.risk_escalation_score:g} or more.",
+            "exposure is probability x impact, each divided by the top of the scale the "
+            f"engagement declares ({_scale(p.risk_probability_scale)} for probability, "
+            f"{_scale(p.risk_impact_scale)} for impact; never the register's own largest "
+            f"value), to be escalated at {p.risk_escalation_score:g} or more.",
             f"- **Workload.** Timesheet activities are classified by the editable activity "
             f"catalogue (PM, PMO, delivery, other); a PM is flagged above "
             f"{p.pmo_share_threshold:.0%} of logged hours on PMO work. Concurrent projects are "
