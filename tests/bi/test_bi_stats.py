@@ -180,3 +180,31 @@ def test_decision_effect_compares_equal_windows_within_its_segment():
     assert result.ids_for("decision_no_effect") == ["D2"]
     assert "D3" not in result.ids
     assert result.table.set_index("decision_id").loc["D3", "verdict"] == "too early to tell"
+
+
+def test_a_partial_last_quarter_is_compared_over_the_days_it_covers():
+    # Flat invoicing, 1,000 every working day, cut at 14 November: Q4 has 45 of its 92 days.
+    # Compared as a full quarter it was "-51%, p=0.003, worsened".
+    as_of = pd.Timestamp("2025-11-14")
+    days = pd.bdate_range("2025-07-01", as_of)
+    ev = _events("invoiced_revenue", list(days.strftime("%Y-%m-%d")), [1000.0] * len(days))
+    row = periods.compare_periods(ev, freq="Q", as_of=as_of).iloc[0]
+    assert row["period"] == "2025Q4" and not row["complete"]
+    assert abs(row["relative_change"]) < 0.05
+    assert row["verdict"] == "no material change"
+    month = periods.compare_periods(ev, freq="M", as_of=as_of, last=1).iloc[0]
+    assert month["period"] == "2025-11" and abs(month["relative_change"]) < 0.10
+    assert month["verdict"] == "no material change"
+
+
+def test_the_dashboard_says_how_many_days_of_the_last_period_it_covers():
+    from workbench.bi import dashboard
+
+    as_of = pd.Timestamp("2025-11-14")
+    ev = _events("invoiced_revenue", ["2025-08-01", "2025-11-03"], [10.0, 10.0])
+    board = dashboard.dashboard_table(ev, freq="Q", start=pd.Timestamp("2025-07-01"), end=as_of)
+    days = board.set_index(["period", "segment"])["days_covered"]
+    assert days[("2025Q3", "All")] == 92 and days[("2025Q4", "All")] == 45
+    assert dashboard.partial_periods(board) == {"2025Q4"}
+    fig = dashboard.dashboard_figure(board, ["invoiced_revenue"])
+    assert any("partial" in t.get_text() for t in fig.texts)

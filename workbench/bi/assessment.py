@@ -310,16 +310,22 @@ def run_assessment(
             if not board.empty:  # empty when the as-of date falls before the period
                 a.tables[name] = board
         a.tables["qoq"] = periods.compare_periods(
-            a.events, freq="Q", alpha=alpha, materiality=materiality, last=1
+            a.events, freq="Q", alpha=alpha, materiality=materiality, last=1, as_of=as_of
         )
         a.tables["qoq_by_segment"] = periods.compare_periods(
-            a.events, freq="Q", alpha=alpha, materiality=materiality, by="segment", last=1
+            a.events,
+            freq="Q",
+            alpha=alpha,
+            materiality=materiality,
+            by="segment",
+            last=1,
+            as_of=as_of,
         )
         a.tables["mom"] = periods.compare_periods(
-            a.events, freq="M", alpha=alpha, materiality=materiality, last=1
+            a.events, freq="M", alpha=alpha, materiality=materiality, last=1, as_of=as_of
         )
         a.tables["qoq_history"] = periods.compare_periods(
-            a.events, freq="Q", alpha=alpha, materiality=materiality
+            a.events, freq="Q", alpha=alpha, materiality=materiality, as_of=as_of
         )
     if _present(tables, "decisions") and a.events is not None:
         effects = periods.decision_effects(

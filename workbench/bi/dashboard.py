@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from workbench.bi.kpis import KPI_DEFS
+from workbench.bi.periods import observed_window
 from workbench.frames import present
 
 #: Dashboard columns and their labels, grouped as the PMO reports them.
@@ -33,6 +34,7 @@ COLUMNS = {
     "revenue_deviation": "Deviation: invoiced - planned billable",
     "expense_cost": "Cost: expenses",
     "defects_found": "Quality: defects found",
+    "days_covered": "Days of the period covered (the last one ends at the as-of date)",
 }
 BOARD_VIEW = [
     "invoiced_revenue",
@@ -42,6 +44,10 @@ BOARD_VIEW = [
     "acceptance_backlog",
     "defects_found",
 ]
+
+
+def _days(window: tuple[pd.Timestamp, pd.Timestamp]) -> int:
+    return int((window[1] - window[0]).days)
 
 
 def _flows(events: pd.DataFrame, freq: str, by: str | None) -> pd.DataFrame:
@@ -154,9 +160,23 @@ def dashboard_table(
         table["revenue_deviation"] = (table["invoiced_revenue"] - table["planned_billable"]).round(
             2
         )
+    # Flows of a period cut at ``end`` are partial: the table says how many days it covers.
+    table["days_covered"] = table["period"].map(lambda p: _days(observed_window(p, end)))
     table["period"] = table["period"].astype(str)
     cols = ["period", by, *present(table, COLUMNS)]
     return table[cols].sort_values(["period", by]).reset_index(drop=True)
+
+
+def partial_periods(table: pd.DataFrame) -> set[str]:
+    """Labels of the dashboard's periods that the data covers only in part."""
+    if "days_covered" not in table.columns or table.empty:
+        return set()
+    out = set()
+    for label, days in table.groupby("period")["days_covered"].min().items():
+        period = pd.Period(str(label))
+        if days < (period.end_time.normalize() - period.start_time).days + 1:
+            out.add(str(label))
+    return out
 
 
 def dashboard_figure(
@@ -184,7 +204,10 @@ def dashboard_figure(
     periods = sorted(table["period"].unique())
     x = np.arange(len(periods))
     step = max(len(periods) // 8, 1)
+    partial = [i for i, p in enumerate(periods) if p in partial_periods(table)]
     for ax, col in zip(axes.flat, cols, strict=False):
+        for i in partial:  # a period cut at the as-of date: its flows are not comparable
+            ax.axvspan(i - 0.5, i + 0.5, color="0.9", zorder=0)
         for key, frame in table.groupby(by):
             series = frame.set_index("period")[col].reindex(periods)
             if key == "All" and col not in ("on_time_delivery_rate", "delivery_delay_days"):
@@ -208,6 +231,14 @@ def dashboard_figure(
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             legend.setdefault(label, handle)
     labels = sorted(legend, key=lambda k: (k != "All", k))
+    if partial:
+        fig.text(
+            0.01,
+            0.005,
+            "Shaded: period cut at the as-of date (partial; see days covered).",
+            fontsize=7,
+            color="0.3",
+        )
     if title:
         fig.suptitle(title, y=0.995)
     if not labels:

@@ -131,6 +131,16 @@ def _compare(
     }
 
 
+def observed_window(
+    period: pd.Period, as_of: pd.Timestamp | None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``[start, end)`` of a period as far as the data covers it: cut the day after ``as_of``."""
+    end = period.end_time.normalize() + pd.Timedelta(days=1)
+    if as_of is not None:
+        end = min(end, pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1))
+    return period.start_time, end
+
+
 #: Columns of a comparison after its ``kpi, [by], period, previous`` lead.
 COMPARISON_COLUMNS = [
     "n_before",
@@ -143,6 +153,7 @@ COMPARISON_COLUMNS = [
     "material",
     "significant",
     "verdict",
+    "complete",
 ]
 
 
@@ -155,8 +166,13 @@ def compare_periods(
     by: str | None = None,
     kpis: list[str] | None = None,
     last: int | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Each period against the one before, per KPI (and per ``by`` group), with a test.
+
+    A period that runs past ``as_of`` is cut there: its totals are per 30 days of what it
+    covers and its weekly totals stop at ``as_of``, so a half-observed quarter is not read as
+    a halved one; ``complete`` says whether the period was whole.
 
     Parameters
     ----------
@@ -172,12 +188,15 @@ def compare_periods(
         KPIs to compare (default every KPI with events).
     last : int, optional
         Only the last ``last`` comparisons per KPI (e.g. 1 for the latest quarter).
+    as_of : pandas.Timestamp, optional
+        The cut-off of the data (events after it were dropped); None when every period is
+        whole.
 
     Returns
     -------
     pandas.DataFrame
         ``kpi, [by], period, previous, n_before, n_after, before, after, relative_change,
-        test, p_value, material, significant, verdict``.
+        test, p_value, material, significant, verdict, complete``.
     """
     lead = ["kpi", *([by] if by else []), "period", "previous"]
     if events.empty:
@@ -195,16 +214,23 @@ def compare_periods(
             if last:
                 pairs = pairs[-last:]
             for prev, cur in pairs:
+                cur_window = observed_window(cur, as_of)
                 row = _compare(
                     kpi,
                     kev.loc[kev["period"] == prev],
                     kev.loc[kev["period"] == cur],
-                    (prev.start_time, prev.end_time.normalize() + pd.Timedelta(days=1)),
-                    (cur.start_time, cur.end_time.normalize() + pd.Timedelta(days=1)),
+                    observed_window(prev, as_of),
+                    cur_window,
                     alpha=alpha,
                     materiality=materiality,
                 )
-                row.update({"period": str(cur), "previous": str(prev)})
+                row.update(
+                    {
+                        "period": str(cur),
+                        "previous": str(prev),
+                        "complete": cur_window[1] > cur.end_time,
+                    }
+                )
                 if by is not None:
                     row[by] = key
                 rows.append(row)
