@@ -208,3 +208,61 @@ def test_the_dashboard_says_how_many_days_of_the_last_period_it_covers():
     assert dashboard.partial_periods(board) == {"2025Q4"}
     fig = dashboard.dashboard_figure(board, ["invoiced_revenue"])
     assert any("partial" in t.get_text() for t in fig.texts)
+
+
+def test_holm_adjustment_matches_r_p_adjust():
+    # R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") -> 0.03 0.06 0.06 0.02
+    adjusted = periods.holm(np.array([0.01, 0.04, 0.03, 0.005, np.nan]))
+    assert adjusted[:4] == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(adjusted[4])
+
+
+def _four_decisions() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """D1's segment accepts 4 days faster after it (Mann-Whitney p = 0.021 on its own); the
+    other three segments do not change at all."""
+    before = [20.0, 22, 24, 26, 28, 30, 21, 23, 25, 27]
+    b_dates = list(pd.date_range("2025-04-05", periods=10, freq="7D").astype(str))
+    a_dates = list(pd.date_range("2025-07-05", periods=10, freq="7D").astype(str))
+    parts = []
+    for seg, shift in (("S1", 4.0), ("S2", 0.0), ("S3", 0.0), ("S4", 0.0)):
+        parts.append(_events("delivery_to_acceptance_days", b_dates, before, seg))
+        parts.append(
+            _events("delivery_to_acceptance_days", a_dates, [v - shift for v in before], seg)
+        )
+    decisions = pd.DataFrame(
+        {
+            "decision_id": ["D1", "D2", "D3", "D4"],
+            "date": pd.Timestamp("2025-07-01"),
+            "title": "Acceptance SLA",
+            "segment": ["S1", "S2", "S3", "S4"],
+        }
+    )
+    mapping = pd.DataFrame({"keyword": ["acceptance"], "kpi": ["delivery_to_acceptance_days"]})
+    return pd.concat(parts), decisions, mapping
+
+
+def test_decision_tests_are_judged_after_holm_adjustment_over_all_of_them():
+    ev, decisions, mapping = _four_decisions()
+    kw = {"as_of": pd.Timestamp("2025-12-31"), "window_days": 90}
+    alone = periods.decision_effects(decisions.iloc[:1], ev, mapping, **kw).iloc[0]
+    assert alone["p_value"] == pytest.approx(0.0208, abs=1e-4)
+    assert alone["verdict"] == "improved"
+    effects = periods.decision_effects(decisions, ev, mapping, **kw).set_index("decision_id")
+    # One of four tests at p = 0.021 is what chance gives: Holm puts it at 0.083.
+    assert effects.loc["D1", "p_adjusted"] == pytest.approx(4 * 0.0208, abs=4e-4)
+    assert effects.loc["D1", "verdict"] == "no material change"
+    result = periods.decision_findings(effects.reset_index())
+    assert result.ids_for("decision_effect") == []
+    assert result.ids_for("decision_no_effect") == ["D1", "D2", "D3", "D4"]
+
+
+def test_decision_findings_do_not_claim_the_decision_caused_the_change():
+    ev, decisions, mapping = _four_decisions()
+    effects = periods.decision_effects(
+        decisions.iloc[:1], ev, mapping, as_of=pd.Timestamp("2025-12-31"), window_days=90
+    )
+    finding = periods.decision_findings(effects).findings[0]
+    assert finding.check == "decision_effect"
+    text = f"{finding.title} {finding.summary}".lower()
+    assert "effect" not in finding.title.lower()
+    assert "not proof of cause" in text

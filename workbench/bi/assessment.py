@@ -169,28 +169,22 @@ class Assessment:
             table = self.tables.get(name)
             if table is None or table.empty or "relative_change" not in table.columns:
                 continue
+            measures = [("relative_change", "share"), ("p_value", "")]
+            if "p_adjusted" in table.columns:
+                measures.append(("p_adjusted", ""))
             for _, r in table.iterrows():
                 entity = r.get("decision_id", r.get("segment", "")) or ""
-                rows.append(
-                    Metric(
-                        f"{name}.{r['kpi']}.relative_change",
-                        r["relative_change"],
-                        "share",
-                        "decision" if name == "decision_effects" else "",
-                        str(entity),
-                        str(r.get("period", "")),
+                for column, unit in measures:
+                    rows.append(
+                        Metric(
+                            f"{name}.{r['kpi']}.{column}",
+                            r.get(column),
+                            unit,
+                            "decision" if name == "decision_effects" else "",
+                            str(entity),
+                            str(r.get("period", "")),
+                        )
                     )
-                )
-                rows.append(
-                    Metric(
-                        f"{name}.{r['kpi']}.p_value",
-                        r.get("p_value"),
-                        "",
-                        "decision" if name == "decision_effects" else "",
-                        str(entity),
-                        str(r.get("period", "")),
-                    )
-                )
         rows.append(Metric("revenue_at_stake", self.at_stake(), "currency"))
         rows.append(Metric("revenue_leakage", self.at_stake("leakage"), "currency"))
         rows.append(Metric("revenue_exposure", self.at_stake("exposure"), "currency"))

@@ -11,6 +11,9 @@ A change counts when it is both *material* (relative change at least ``materiali
 
 For each decision, the KPIs it should have moved (editable mapping from keywords in its title)
 are compared in equal windows before and after its date, within its segment when it names one.
+Every decision test of a run is one family: its p-values are Holm-adjusted before a change
+counts as significant, so that one test in twenty at p < 0.05 is not reported as a result. A
+before/after comparison shows that a KPI moved, not that the decision moved it.
 """
 
 from __future__ import annotations
@@ -109,13 +112,7 @@ def _compare(
     rel = (a_val - b_val) / abs(b_val) if b_val and not np.isnan(b_val) else np.nan
     material = bool(not np.isnan(rel) and abs(rel) >= materiality)
     significant = bool(not np.isnan(p) and p < alpha)
-    better = (rel < 0) if spec.better == "lower" else (rel > 0)
-    if not enough:
-        verdict = "insufficient data"
-    elif material and significant:
-        verdict = "improved" if better else "worsened"
-    else:
-        verdict = "no material change"
+    verdict = _verdict(kpi, enough, material, significant, rel)
     return {
         "kpi": kpi,
         "n_before": len(before),
@@ -139,6 +136,32 @@ def observed_window(
     if as_of is not None:
         end = min(end, pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1))
     return period.start_time, end
+
+
+def _verdict(kpi: str, enough: bool, material: bool, significant: bool, rel: float) -> str:
+    if not enough:
+        return "insufficient data"
+    if material and significant:
+        better = (rel < 0) if KPI_DEFS[kpi].better == "lower" else (rel > 0)
+        return "improved" if better else "worsened"
+    return "no material change"
+
+
+def holm(p_values: np.ndarray | pd.Series) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values (NaN stays NaN, outside the family).
+
+    The k-th smallest of m p-values is multiplied by ``m - k + 1``, made non-decreasing and
+    capped at 1 (Holm 1979; R's ``p.adjust(p, "holm")``). It controls the chance of any false
+    positive in the family without assuming the tests are independent.
+    """
+    p = np.asarray(p_values, dtype="float64")
+    out = np.full_like(p, np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    m = len(order)
+    scaled = p[order] * (m - np.arange(m))
+    out[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return out
 
 
 #: Columns of a comparison after its ``kpi, [by], period, previous`` lead.
@@ -308,8 +331,9 @@ def decision_effects(
     Returns
     -------
     pandas.DataFrame
-        One row per decision and KPI: ``decision_id, title, date, segment, kpi, window_days``
-        and the comparison columns of :func:`compare_periods`.
+        One row per decision and KPI: ``decision_id, title, date, segment, kpi, window_days``,
+        the comparison columns of :func:`compare_periods` and ``p_adjusted`` (Holm over every
+        test of the table), on which ``significant`` and ``verdict`` are judged.
     """
     pairs = decision_kpis(decisions, mapping)
     rows = []
@@ -346,11 +370,26 @@ def decision_effects(
                     **_compare(kpi, before, after, bw, aw, alpha=alpha, materiality=materiality),
                 }
             )
-    return pd.DataFrame(rows)
+    effects = pd.DataFrame(rows)
+    if "p_value" not in effects.columns:
+        return effects
+    # Many decisions times several KPIs: judge each test within the whole family.
+    effects["p_adjusted"] = holm(effects["p_value"])
+    tested = effects["p_value"].notna()
+    effects.loc[tested, "significant"] = effects.loc[tested, "p_adjusted"] < alpha
+    for i in effects.index[tested]:
+        r = effects.loc[i]
+        effects.loc[i, "verdict"] = _verdict(
+            r["kpi"], True, bool(r["material"]), bool(r["significant"]), r["relative_change"]
+        )
+    return effects
 
 
 def decision_verdicts(effects: pd.DataFrame) -> pd.DataFrame:
-    """One verdict per decision: improved, worsened, mixed, no measurable effect, too early."""
+    """One verdict per decision: improved, worsened, mixed, no measurable change, too early.
+
+    The verdict describes how the decision's KPIs moved after it, not what caused the move.
+    """
     rows = []
     for did, frame in effects.groupby("decision_id", sort=True):
         verdicts = set(frame["verdict"])
@@ -361,7 +400,7 @@ def decision_verdicts(effects: pd.DataFrame) -> pd.DataFrame:
         elif "worsened" in verdicts:
             verdict = "worsened"
         elif "no material change" in verdicts:
-            verdict = "no measurable effect"
+            verdict = "no measurable change"
         elif "too early to tell" in verdicts:
             verdict = "too early to tell"
         else:
@@ -384,8 +423,10 @@ def decision_verdicts(effects: pd.DataFrame) -> pd.DataFrame:
 def _describe(row: pd.Series) -> str:
     spec = KPI_DEFS[row["kpi"]]
     fmt = "{:.1%}" if spec.unit == "share" else "{:,.1f}"
-    p = row["p_value"]
+    p = row["p_adjusted"] if "p_adjusted" in row else row["p_value"]
     p_text = "p<0.001" if p < 0.001 else f"p={p:.3f}"
+    if "p_adjusted" in row:
+        p_text = f"Holm-adjusted {p_text}"
     return (
         f"{spec.label} {fmt.format(row['before'])} -> {fmt.format(row['after'])} "
         f"({row['relative_change']:+.0%}, {row['test']}, {p_text})"
@@ -395,10 +436,12 @@ def _describe(row: pd.Series) -> str:
 def decision_findings(effects: pd.DataFrame) -> CheckResult:
     """Findings per decision: a measurable improvement, an adverse effect, or no effect.
 
-    Checks raised: ``decision_effect`` (info; the decision moved its KPIs the right way),
-    ``decision_adverse_effect`` (medium; it moved them the wrong way, or mixed) and
+    Checks raised: ``decision_effect`` (info; its KPIs moved the right way after it),
+    ``decision_adverse_effect`` (medium; they moved the wrong way, or mixed) and
     ``decision_no_effect`` (low; nothing moved materially and significantly). Decisions too
-    recent or with too little data raise nothing and show in the table.
+    recent or with too little data raise nothing and show in the table. The wording says what
+    moved after the decision; a before/after comparison is not proof that the decision caused
+    it.
     """
     verdicts = decision_verdicts(effects) if not effects.empty else pd.DataFrame()
     findings = []
@@ -414,20 +457,28 @@ def decision_findings(effects: pd.DataFrame) -> CheckResult:
         )
         if v["verdict"] in ("improved", "worsened", "mixed"):
             check = "decision_effect" if v["verdict"] == "improved" else "decision_adverse_effect"
-            summary = head + "; ".join(_describe(r) for _, r in moved.iterrows()) + "."
+            summary = (
+                head
+                + "; ".join(_describe(r) for _, r in moved.iterrows())
+                + ". A before/after comparison, not proof of cause: anything else that changed "
+                "in the same windows may explain it."
+            )
             title = (
-                f"Decision {v['decision_id']} had a measurable "
-                f"{'positive' if check == 'decision_effect' else 'adverse'} effect"
+                f"KPIs of decision {v['decision_id']} "
+                f"{'improved' if check == 'decision_effect' else 'worsened'} after it"
+                + (" (mixed)" if v["verdict"] == "mixed" else "")
             )
             severity: Severity = "info" if check == "decision_effect" else "medium"
             rec = (
-                "Keep the decision and extend it to other segments where the KPI lags."
+                "Confirm with the decision's owner what else changed in the window; if the "
+                "decision is the likely reason, keep it and extend it where the KPI lags."
                 if check == "decision_effect"
-                else "Review the decision with its owner; reverse or adjust it."
+                else "Review the decision with its owner, with what else changed in the "
+                "window; reverse or adjust it if it is the likely reason."
             )
-        elif v["verdict"] == "no measurable effect":
+        elif v["verdict"] == "no measurable change":
             check, severity = "decision_no_effect", "low"
-            title = f"Decision {v['decision_id']} shows no measurable effect on its KPIs"
+            title = f"No measurable change in the KPIs of decision {v['decision_id']}"
             summary = (
                 head
                 + "no KPI changed materially and significantly ("
