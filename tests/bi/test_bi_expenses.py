@@ -88,3 +88,59 @@ def test_amount_outliers_on_the_log_scale_find_the_planted_expense(demo):
     result = expenses.amount_outliers(demo["tables"]["expenses"], by="category", threshold=3.5)
     assert result.ids_for("outliers_robust") == demo["key"]["outliers_robust"]
     assert result.findings[0].exceptions.value == 187450.20
+
+
+def _ledger(rows: list[tuple[str, str, float, str]]):
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "expense_id": [f"E{i}" for i in range(len(rows))],
+            "vendor": [r[0] for r in rows],
+            "date": pd.to_datetime([r[1] for r in rows]),
+            "amount": [r[2] for r in rows],
+            "invoice_number": [r[3] for r in rows],
+        }
+    )
+
+
+def test_near_duplicate_groups_of_the_two_tests_keep_their_own_ids():
+    # V1: the same amount twice, two days apart (near date); V2: the same day, amounts 0.2%
+    # apart (near amount). Both tests numbered their group "1": merged, they read as one
+    # group of four and 11,010 at risk instead of 1,000 + 5,010.
+    exp = _ledger(
+        [
+            ("V1", "2025-03-03", 1000.0, "A-1"),
+            ("V1", "2025-03-05", 1000.0, "A-1"),
+            ("V2", "2025-04-07", 5000.0, "B-1"),
+            ("V2", "2025-04-07", 5010.0, "B-2"),
+        ]
+    )
+    run = expenses.duplicates(exp, near_amount_tolerance=0.01, near_days_window=7, fuzzy_score=90)
+    near = next(f for f in run.findings if f.check == "duplicates_same_same_near")
+    assert near.exceptions.value == 6010.0
+    assert near.exceptions.count == 4
+    assert "in 2 group(s)" in near.summary
+
+
+def test_a_regular_monthly_payment_is_not_a_duplicate_but_a_repeat_inside_it_is():
+    rent = [("Landlord", f"2025-{m:02d}-01", 2500.0, f"R-{m}") for m in range(1, 12)]
+    exp = _ledger(
+        [
+            *rent,
+            ("Landlord", "2025-03-04", 2500.0, "R-3b"),  # March rent paid twice
+            ("Acme", "2025-06-02", 830.0, "X-1"),
+            ("Acme", "2025-06-25", 830.0, "X-1-R"),  # re-keyed three weeks later
+            ("Acme", "2024-01-10", 990.0, "X-0"),
+            ("Acme", "2025-09-10", 990.0, "X-9"),  # a year and more apart: no duplicate
+        ]
+    )
+    run = expenses.duplicates(
+        exp, near_amount_tolerance=0.01, near_days_window=7, fuzzy_score=90, repeat_days_window=60
+    )
+    ssd = next(f for f in run.findings if f.check == "duplicates_same_same_different")
+    ids = dict(zip(exp["expense_id"], exp["invoice_number"], strict=True))
+    assert sorted(ids[i] for i in ssd.entities.ids) == ["R-3", "R-3b", "X-1", "X-1-R"]
+    assert ssd.exceptions.value == 2500.0 + 830.0
+    recurring = run.groups["same vendor and amount, recurring"]
+    assert sorted(set(recurring["id"])) == sorted(exp["expense_id"][:11])

@@ -291,6 +291,9 @@ def same_same_different(
     different: str = "invoice_number",
     *,
     id_col: str | None = "expense_id",
+    near: str | None = None,
+    window: float | pd.Timedelta | str = "60D",
+    recurring_min_days: float = 7.0,
 ) -> pd.DataFrame:
     """Records equal on ``same`` whose ``different`` column takes two or more values.
 
@@ -298,22 +301,152 @@ def same_same_different(
     re-keyed invoice paid twice). Rows with a missing value in ``same`` are left out;
     a missing ``different`` value counts as one more value.
 
+    With ``near`` (a date column) the records must also lie close in time: they are chained
+    within ``window`` of each other, and a chain of three or more that recurs on a schedule
+    (median gap of ``recurring_min_days`` or more: monthly rent, a weekly fee) is a recurring
+    payment, not a duplicate; only a repeat inside it (a gap under half the schedule's) is
+    kept. See :func:`recurring_payments` for the schedules themselves.
+
     Returns
     -------
     DataFrame
         Every record of each qualifying group: ``group_id, group_size, id``, ``same``
-        and ``different``.
+        and ``different`` (and ``near`` when given).
     """
     same = as_list(same)
-    require_columns(frame, [*same, different], "same_same_different")
-    codes, n_groups = repeated_group_codes(frame, same, missing_is_value=False)
+    require_columns(frame, [*same, different, *([near] if near else [])], "same_same_different")
+    if near is None:
+        codes, n_groups = repeated_group_codes(frame, same, missing_is_value=False)
+    else:
+        codes, n_groups, _ = _date_chains(frame, same, near, window, recurring_min_days)
     # only rows in a repeated group can qualify: hash the other column for those alone
     active = np.flatnonzero(codes >= 0)
     diff_active, diff_uniques = pd.factorize(frame[different].iloc[active])
     diff_codes = np.full(len(frame), -1, dtype=np.int64)
     diff_codes[active] = diff_active
     distinct = _distinct_per_group(codes, diff_codes, n_groups, len(diff_uniques))
-    return _groups_frame(frame, codes, distinct > 1, [*same, different], id_col)
+    columns = [*same, different, *([near] if near else [])]
+    return _groups_frame(frame, codes, distinct > 1, columns, id_col)
+
+
+def recurring_payments(
+    frame: pd.DataFrame,
+    same: Sequence[str] = ("vendor", "amount"),
+    near: str = "date",
+    window: float | pd.Timedelta | str = "60D",
+    *,
+    recurring_min_days: float = 7.0,
+    id_col: str | None = "expense_id",
+) -> pd.DataFrame:
+    """Records equal on ``same`` that recur on a schedule (the chains
+    :func:`same_same_different` sets aside): three or more, each within ``window`` of the
+    previous, with a median gap of ``recurring_min_days`` or more. A repeat inside the
+    schedule is left out here (it is a duplicate there).
+
+    Returns
+    -------
+    DataFrame
+        ``group_id, group_size, id``, ``same`` and ``near``.
+    """
+    same = as_list(same)
+    require_columns(frame, [*same, near], "recurring_payments")
+    _, _, schedule = _date_chains(frame, same, near, window, recurring_min_days)
+    n = int(schedule.max()) + 1 if len(schedule) else 0
+    return _groups_frame(frame, schedule, np.ones(n, dtype=bool), [*same, near], id_col)
+
+
+def _date_chains(
+    frame: pd.DataFrame,
+    same: Sequence[str],
+    near: str,
+    window: float | pd.Timedelta | str,
+    recurring_min_days: float,
+) -> tuple[np.ndarray, int, np.ndarray]:
+    """Repeats close in time, and recurring schedules, among records equal on ``same``.
+
+    Records of one ``same`` group are sorted by date and chained while the gap to the
+    previous is at most ``window``. A chain of three or more whose median gap is at least
+    ``recurring_min_days`` is a schedule: inside it only gaps under half the median are
+    repeats. In any other chain every gap is a repeat.
+
+    Returns
+    -------
+    repeat_codes : ndarray
+        Per row, the group of repeats it belongs to (-1: none); groups of two or more.
+    n_groups : int
+    schedule_codes : ndarray
+        Per row, the recurring schedule it belongs to (-1: none), repeats excluded.
+    """
+    span = (
+        pd.Timedelta(days=float(window))
+        if isinstance(window, int | float)
+        else pd.Timedelta(window)
+    )
+    codes, _ = repeated_group_codes(frame, same, missing_is_value=False)
+    column = frame[near]
+    days = column.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 86_400e9
+    usable = np.flatnonzero((codes >= 0) & column.notna().to_numpy())
+    order = usable[np.lexsort((days[usable], codes[usable]))]
+    key, day = codes[order], days[order]
+    gap = np.full(len(order), np.inf)
+    gap[1:] = np.where(key[1:] == key[:-1], np.diff(day), np.inf)
+    linked = gap <= span / pd.Timedelta(days=1)
+    chain = np.cumsum(~linked) - 1
+    chains = pd.DataFrame({"chain": chain, "gap": np.where(linked, gap, np.nan)})
+    size = chains.groupby("chain")["gap"].transform("size").to_numpy()
+    median = chains.groupby("chain")["gap"].transform("median").to_numpy()
+    scheduled = (size >= 3) & (median >= recurring_min_days)
+    repeat_gap = linked & (~scheduled | (gap < median / 2))
+    # a run of repeat gaps is one group; it starts at the record before the first of them
+    run = np.cumsum(~repeat_gap) - 1
+    run_size = np.bincount(run) if len(run) else np.zeros(0, dtype=np.int64)
+    in_repeat = run_size[run] > 1 if len(run) else np.zeros(0, dtype=bool)
+    repeat_codes = np.full(len(frame), -1, dtype=np.int64)
+    dense, uniq = pd.factorize(run[in_repeat])
+    repeat_codes[order[in_repeat]] = np.asarray(dense, dtype=np.int64)
+    schedule_codes = np.full(len(frame), -1, dtype=np.int64)
+    on_schedule = scheduled & ~repeat_gap
+    sched_dense, _ = pd.factorize(chain[on_schedule])
+    schedule_codes[order[on_schedule]] = np.asarray(sched_dense, dtype=np.int64)
+    return repeat_codes, len(uniq), schedule_codes
+
+
+def combine_groups(*tests: pd.DataFrame) -> pd.DataFrame:
+    """The groups of several duplicate tests as one set, each record once.
+
+    Every test numbers its groups from 1, so two tests' groups cannot simply be stacked:
+    group 1 of one and group 1 of the other would read as one group. Here a record found by
+    two tests links their groups, and the linked groups are numbered afresh (1, 2, ... in
+    order of first appearance).
+
+    Returns
+    -------
+    DataFrame
+        ``group_id, group_size, id`` and the columns the tests share.
+    """
+    parts = [t for t in tests if not t.empty]
+    if not parts:
+        return (
+            tests[0].iloc[0:0] if tests else pd.DataFrame(columns=["group_id", "group_size", "id"])
+        )
+    stacked = pd.concat(
+        [t.assign(_test_group=f"{i}:" + t["group_id"].astype(str)) for i, t in enumerate(parts)],
+        join="inner",
+    )
+    group_codes_, group_names = pd.factorize(stacked["_test_group"])
+    record_codes, _ = pd.factorize(stacked["id"])
+    n_groups = len(group_names)
+    # a bipartite graph of records and groups: its components are the combined groups
+    nodes = n_groups + int(record_codes.max()) + 1
+    graph = coo_matrix(
+        (np.ones(len(stacked)), (group_codes_, n_groups + record_codes)), shape=(nodes, nodes)
+    )
+    _, component = connected_components(graph, directed=False)
+    stacked["group_id"] = component[group_codes_]
+    out = stacked.drop(columns="_test_group").drop_duplicates("id")
+    out["group_id"] = pd.factorize(out["group_id"])[0] + 1
+    out["group_size"] = out.groupby("group_id")["id"].transform("size")
+    return out.sort_values("group_id", kind="stable")
 
 
 def same_same_near(

@@ -56,6 +56,7 @@ class Params(PlaybookParams):
     round_amount_unit: float
     near_amount_tolerance: float
     near_days_window: int
+    repeat_days_window: int
     fuzzy_vendor_score: float
     outlier_threshold: float
     sampling_risk: float
@@ -462,6 +463,7 @@ def run_expense_analytics(
             near_amount_tolerance=p.near_amount_tolerance,
             near_days_window=p.near_days_window,
             fuzzy_score=p.fuzzy_vendor_score,
+            repeat_days_window=p.repeat_days_window,
         )
         a.extra["duplicates"] = dup
         a.findings.extend(dup.findings)

@@ -124,6 +124,7 @@ def duplicates(
     near_amount_tolerance: float,
     near_days_window: int,
     fuzzy_score: float,
+    repeat_days_window: int = 60,
 ) -> DuplicateRun:
     """Exact, same-same-different, same-same-near (date and amount) and similar-vendor tests.
 
@@ -137,6 +138,10 @@ def duplicates(
         Days for same vendor and amount, near date.
     fuzzy_score : float
         rapidfuzz score from which two vendor names are the same party.
+    repeat_days_window : int
+        Days within which the same vendor and amount under another invoice number is a
+        possible duplicate; a payment recurring on a schedule (rent) is set aside as
+        recurring, not flagged.
     """
     from workbench.analytics import duplicates as dup
 
@@ -147,8 +152,17 @@ def duplicates(
     f = dup.duplicates_finding(groups["exact"], expenses, kind="exact", same=cols)
     findings += [f] if f else []
     if "invoice_number" in expenses.columns:
+        window = f"{int(repeat_days_window)}D"
         groups["same vendor and amount, different invoice number"] = dup.same_same_different(
-            expenses, ("vendor", "amount"), "invoice_number", id_col="expense_id"
+            expenses,
+            ("vendor", "amount"),
+            "invoice_number",
+            id_col="expense_id",
+            near="date",
+            window=window,
+        )
+        groups["same vendor and amount, recurring"] = dup.recurring_payments(
+            expenses, ("vendor", "amount"), "date", window, id_col="expense_id"
         )
         f = dup.duplicates_finding(
             groups["same vendor and amount, different invoice number"],
@@ -169,13 +183,12 @@ def duplicates(
         relative=True,
         id_col="expense_id",
     )
-    near = pd.concat(
-        [groups["same vendor and amount, near date"], groups["same vendor and date, near amount"]],
-        ignore_index=True,
+    near = dup.combine_groups(
+        groups["same vendor and amount, near date"], groups["same vendor and date, near amount"]
     )
     if not near.empty:
         f = dup.duplicates_finding(
-            near.drop_duplicates("id"),
+            near,
             expenses,
             kind="same_same_near",
             same=("vendor",),
