@@ -144,3 +144,22 @@ def test_a_regular_monthly_payment_is_not_a_duplicate_but_a_repeat_inside_it_is(
     assert ssd.exceptions.value == 2500.0 + 830.0
     recurring = run.groups["same vendor and amount, recurring"]
     assert sorted(set(recurring["id"])) == sorted(exp["expense_id"][:11])
+
+
+def test_an_outlier_finding_is_worth_its_amount_not_its_logarithm():
+    import pandas as pd
+
+    amounts = [100.0, 120, 150, 180, 200, 220, 250, 300, 320, 350, 400, 450, 500, 250_000]
+    exp = pd.DataFrame(
+        {
+            "expense_id": [f"E{i}" for i in range(len(amounts))],
+            "amount": amounts,
+            "category": "travel",
+        }
+    )
+    finding = expenses.amount_outliers(exp, by="category", threshold=3.5).findings[0]
+    assert finding.entities.ids == ["E13"]
+    assert "worth 250,000.00" in finding.summary and "5.40" not in finding.summary
+    assert finding.title == "Unusual amounts within category"
+    assert "log10" in finding.summary  # the method is still named
+    assert finding.exceptions.value == 250_000.0

@@ -194,24 +194,33 @@ def outliers_finding(
     materiality: float | None = None,
     severity: Severity | None = None,
     owner_role: str = "Finance controller",
+    amount_col: str | None = None,
 ) -> Finding | None:
-    """Finding for :func:`outliers` (medium by default; high from ``materiality``)."""
+    """Finding for :func:`outliers` (medium by default; high from ``materiality``).
+
+    ``amount_col`` is the money column when the scores were taken on a transform of it
+    (``value_col`` = log10 of the amount): the finding is worth the amounts, never a sum of
+    their logarithms, and the summary names the scale that was scored.
+    """
     groups = ", ".join(as_list(by)) or "the whole population"
     names = {"robust": "robust (MAD) z-scores", "sd": "standard deviations", "iqr": "IQR fences"}
+    money = amount_col or value_col
+    scored = "" if money == value_col else f" of {value_col.replace('_', ' ')}"
     return rows_finding(
         rows,
         population,
         check=f"outliers_{method}",
         code="OUT",
-        title=f"Unusual {value_col.replace('_', ' ')}s within {groups}",
+        title=f"Unusual {money.replace('_', ' ')}s within {groups}",
         summary=(
-            f"lie outside the fences of their group ({groups}) by {names.get(method, method)}."
+            f"lie outside the fences of their group ({groups}) by "
+            f"{names.get(method, method)}{scored}."
         ),
         separator=", ",
         base="medium",
         severity=severity,
         materiality=materiality,
-        amount_col=value_col,
+        amount_col=money,
         id_col=id_col,
         entity_type=entity_type,
         area=area,

@@ -335,12 +335,14 @@ def amount_outliers(
         positive, value_col="log10_amount", by=group, method="robust", k=threshold
     )
     finding = outliers.outliers_finding(
-        rows, positive, method="robust", by=group, value_col="log10_amount", area=AREA
+        rows,
+        positive,
+        method="robust",
+        by=group,
+        value_col="log10_amount",
+        amount_col="amount",
+        area=AREA,
     )
-    if finding is not None:
-        # The money at stake is the expense amount, not its logarithm.
-        finding.exceptions.value = float(rows["amount"].sum())
-        finding.population.value = float(positive["amount"].sum())
     return CheckResult(rows, [finding] if finding else [])
 
 
