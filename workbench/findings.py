@@ -264,6 +264,9 @@ class CheckResult:
         for checks whose pass rates are scored; empty otherwise.
     limitation : str or None
         Why the check could not run (a missing table or column), else None.
+    note : str or None
+        Items the check ran past because the data cannot decide them (an unknown date),
+        stated as a limitation of the check, else None.
     """
 
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -271,6 +274,7 @@ class CheckResult:
     check: str = ""
     tested: pd.DataFrame = field(default_factory=_outcomes)
     limitation: str | None = None
+    note: str | None = None
 
     @classmethod
     def skipped(cls, check: str, reason: str) -> CheckResult:

@@ -394,6 +394,59 @@ def test_retention_clock_and_disposition_checks():
     assert overdue.table["days_overdue"].tolist() == [(AS_OF - T("2026-01-15")).days]
 
 
+def test_an_unknown_retention_trigger_date_is_a_limitation_not_a_premature_disposal():
+    projects = pd.concat(
+        [
+            PROJECTS,
+            pd.DataFrame(
+                {
+                    "project_id": ["PRJ-004"],
+                    "pm_id": ["P001"],
+                    "project_type": ["consulting"],
+                    "status": ["closed"],  # closed, but nobody recorded when
+                    "phase": ["closing"],
+                    "actual_finish": pd.to_datetime([None]),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    reg = prepare_register(
+        _records(
+            [
+                {"retention_class": "FIN-7Y", "created": None, "disposed_date": T("2025-06-01")},
+                {
+                    "retention_class": "CORE-2Y",
+                    "project_id": "PRJ-004",
+                    "disposed_date": T("2026-01-01"),
+                },
+                {
+                    "retention_class": "CORE-2Y",
+                    "project_id": "PRJ-999",  # not in the projects table
+                    "disposed_date": T("2026-01-01"),
+                },
+                {
+                    "retention_class": "CORE-2Y",
+                    "project_id": "PRJ-002",  # still active: the clock has not started
+                    "disposed_date": T("2026-01-01"),
+                },
+            ]
+        ),
+        projects,
+        STAFF,
+    )
+    status = retention.retention_status(reg, SCHEDULE, projects, AS_OF)
+    result = retention.premature_disposal(status)
+    assert result.ids == ["R04"]
+    assert result.findings[0].population.count == 1
+    assert result.ran
+    assert result.note == (
+        "3 disposed record(s) could not be judged: their retention trigger date is unknown "
+        "(R01 created date missing; R02 project PRJ-004 closed without actual_finish; R03 "
+        "project PRJ-999 not in the projects table)."
+    )
+
+
 def test_retention_without_disposal_columns_is_a_limitation():
     reg = prepare_register(_records([{"retention_class": "FIN-7Y"}]))
     status = retention.retention_status(reg, SCHEDULE, PROJECTS, AS_OF)

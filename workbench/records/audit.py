@@ -87,8 +87,9 @@ class RecordsAudit:
 
     @property
     def limitations(self) -> list[tuple[str, str]]:
-        """(check, reason) for every check that could not run."""
+        """(check, reason) for every check that could not run, or not on every item."""
         out = [(c, r.limitation) for c, r in self.results.items() if r.limitation]
+        out += [(c, r.note) for c, r in self.results.items() if r.note]
         if self.sample_limitation:
             out.append(("inspection_sample", self.sample_limitation))
         return out

@@ -59,6 +59,20 @@ def _add_years(dates: pd.Series, years: pd.Series) -> pd.Series:
     return out
 
 
+def _project_state(project_ids: pd.Series, projects: pd.DataFrame | None) -> pd.Series:
+    """Per record: ``closed`` (its project is closed or cancelled), ``open`` or ``unknown``
+    (the project is not in the projects table)."""
+    if projects is None or projects.empty:
+        return pd.Series("unknown", index=project_ids.index)
+    ids = projects["project_id"].astype("str")
+    if "status" in projects.columns:
+        status = [normalise_key(v) for v in projects["status"]]
+        state = ["closed" if s in ("closed", "cancelled") else "open" for s in status]
+    else:
+        state = ["open"] * len(ids)
+    return project_ids.map(dict(zip(ids, state, strict=False))).fillna("unknown")
+
+
 def retention_status(
     register: pd.DataFrame,
     schedule: pd.DataFrame,
@@ -72,7 +86,9 @@ def retention_status(
     DataFrame
         record_id, project_id, doc_type, retention_class, class_known, trigger, trigger_date,
         retention_end, action, permanent, disposed_date, legal_hold, disposed, due (retention
-        ended by ``as_of``).
+        ended by ``as_of``), clock_unknown (why the clock's start is not known, else empty:
+        a missing date, a closed project without ``actual_finish``, a project not in the
+        projects table; a project still open has simply not started it).
     """
     reg = register.copy()
     sched = schedule.copy()
@@ -100,6 +116,7 @@ def retention_status(
             zip(projects["project_id"].astype("str"), projects["actual_finish"], strict=False)
         )
         closed = pd.to_datetime(reg["project_id"].map(finish), errors="coerce")
+    project_state = _project_state(reg["project_id"], projects)
     trigger_date = pd.Series(pd.NaT, index=reg.index, dtype="datetime64[ns]")
     for key, source in (
         ("created", reg["created"]),
@@ -109,6 +126,20 @@ def retention_status(
         mask = reg["trigger_key"] == key
         trigger_date.loc[mask] = pd.to_datetime(source[mask], errors="coerce")
     reg["trigger_date"] = trigger_date
+    # Why a clock with no start date has none: a project still open has not started it; a
+    # missing date, or a closed project without its finish date, leaves it unknown.
+    unknown = pd.Series("", index=reg.index, dtype="string")
+    no_date = reg["class_known"] & (reg["trigger_key"] != "") & trigger_date.isna()
+    for key in ("created", "modified"):
+        unknown[no_date & (reg["trigger_key"] == key)] = f"{key} date missing"
+    by_project = no_date & (reg["trigger_key"] == "project_closed")
+    unknown[by_project & (project_state == "closed")] = (
+        "project " + reg["project_id"] + " closed without actual_finish"
+    )
+    unknown[by_project & (project_state == "unknown")] = (
+        "project " + reg["project_id"] + " not in the projects table"
+    )
+    reg["clock_unknown"] = unknown
     reg["permanent"] = reg["action_key"].isin(PERMANENT_ACTIONS).fillna(False).astype(bool)
     reg["retention_end"] = _add_years(reg["trigger_date"], reg["retain_years"])
     reg.loc[reg["permanent"], "retention_end"] = pd.NaT
@@ -137,6 +168,7 @@ def retention_status(
         "disposed",
         "legal_hold",
         "due",
+        "clock_unknown",
         "team",
     ]
     out = select_present(reg, cols).rename(
@@ -257,11 +289,17 @@ def disposal_overdue(
 
 
 def premature_disposal(status: pd.DataFrame) -> CheckResult:
-    """Records disposed of before their retention ended (or whose clock never started)."""
+    """Records disposed of before their retention ended (or whose clock never started).
+
+    A disposed record whose clock start is unknown (``clock_unknown``) is not judged: the
+    check says so in its ``note``, never calls it a breach.
+    """
     check = "premature_disposal"
     if _no_disposal_data(status):
         return CheckResult.skipped(check, "the register has no disposed_date column")
-    scope = status[status["disposed"] & status["class_known"] & (status["trigger"] != "")].copy()
+    judged = status["disposed"] & status["class_known"] & (status["trigger"] != "")
+    unknown = status[judged & (status["clock_unknown"] != "")]
+    scope = status[judged & (status["clock_unknown"] == "")].copy()
     early = (
         scope["permanent"]
         | scope["retention_end"].isna()
@@ -294,7 +332,19 @@ def premature_disposal(status: pd.DataFrame) -> CheckResult:
             )
         )
     cols = [*_DETAIL, "trigger_date", "retention_end", "disposed_date", "days_early"]
-    return CheckResult(bad[cols].reset_index(drop=True), findings, check=check, tested=tested)
+    note = None
+    if len(unknown):
+        shown = unknown.sort_values("record_id").head(10)
+        reasons = "; ".join(f"{r.record_id} {r.clock_unknown}" for r in shown.itertuples())
+        if len(unknown) > len(shown):
+            reasons += f"; and {len(unknown) - len(shown)} more"
+        note = (
+            f"{len(unknown)} disposed record(s) could not be judged: their retention trigger "
+            f"date is unknown ({reasons})."
+        )
+    return CheckResult(
+        bad[cols].reset_index(drop=True), findings, check=check, tested=tested, note=note
+    )
 
 
 def disposed_under_legal_hold(status: pd.DataFrame) -> CheckResult:
