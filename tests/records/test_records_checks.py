@@ -172,6 +172,52 @@ def test_projects_need_documents_of_their_phase_and_all_earlier_phases():
     assert pd.isna(table.loc["PRJ-002", "closing"])
 
 
+def test_a_draft_unapproved_or_disposed_record_is_not_the_held_mandatory_document():
+    projects = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C", "D"],
+            "project_type": "consulting",
+            "status": "closed",
+            "phase": "closing",
+        }
+    )
+    matrix = pd.DataFrame(
+        {
+            "project_type": ["*"],
+            "phase": ["closing"],
+            "doc_type": ["acceptance certificate"],
+            "mandatory": ["yes"],
+        }
+    )
+    approved = {"approved_by": "P001", "approved_date": T("2025-02-01")}
+    reg = prepare_register(
+        _records(
+            [
+                {"project_id": "A", "doc_type": "acceptance certificate", **approved},
+                {"project_id": "B", "doc_type": "acceptance certificate", "status": "draft"},
+                {"project_id": "C", "doc_type": "acceptance certificate"},  # never approved
+                {
+                    "project_id": "D",
+                    "doc_type": "acceptance certificate",
+                    "disposed_date": T("2025-06-01"),
+                    **approved,
+                },
+            ]
+        )
+    )
+    result = completeness.missing_mandatory_documents(reg, projects, matrix, as_of=AS_OF)
+    assert result.ids == [
+        "B/acceptance_certificate",
+        "C/acceptance_certificate",
+        "D/acceptance_certificate",
+    ]
+    reasons = result.detail.set_index("project_id")["held"].to_dict()
+    assert reasons == {"B": "draft only", "C": "not approved", "D": "disposed"}
+    summary = result.findings[0].summary
+    assert "signed" not in summary
+    assert "3 of 4 projects" in summary and "none approved and kept" in summary
+
+
 def test_matrix_without_required_column_is_a_clear_error():
     with pytest.raises(ValueError, match="doc_type"):
         completeness.normalise_matrix(pd.DataFrame({"project_type": ["*"], "phase": ["x"]}))

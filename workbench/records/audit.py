@@ -324,7 +324,9 @@ def run_audit(
 
         def _docs() -> CheckResult:
             audit.expected = completeness.expected_documents(projects, required_documents)
-            return completeness.missing_mandatory_documents(reg, projects, required_documents)
+            return completeness.missing_mandatory_documents(
+                reg, projects, required_documents, as_of
+            )
 
         results["missing_mandatory_document"] = _safe("missing_mandatory_document", _docs)
         if results["missing_mandatory_document"].ran:
@@ -494,12 +496,15 @@ def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
         present = docs.population - docs.exceptions
         text = (
             f"**Required documents.** {present:,} of the {docs.population:,} mandatory "
-            f"documents due by each project's phase are in the register "
+            f"documents due by each project's phase are in the register, approved and kept "
             f"({present / docs.population:.1%})."
         )
         if docs.exceptions:
             projects = docs.table["project_id"].nunique()
-            text += f" {docs.exceptions} are missing across {projects} project(s)"
+            text += (
+                f" {docs.exceptions} are missing (or held only as a draft, unapproved or "
+                f"disposed) across {projects} project(s)"
+            )
             acc = docs.table[docs.table["doc_type"] == "acceptance_certificate"]
             if len(acc):
                 text += (

@@ -8,6 +8,7 @@ every earlier phase (initiation, planning, execution, closing).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.findings import CheckResult, Finding, finding_from_ids
@@ -23,6 +24,8 @@ PHASE_OF_STATUS = {
     "cancelled": "initiation",
 }
 WILDCARDS = {"", "all", "any", "*", "_"}
+#: Statuses of a record that is not yet the document (work in progress).
+DRAFT_STATUSES = frozenset({"draft", "in_review", "under_review", "wip", "work_in_progress"})
 #: Documents whose absence puts revenue or the customer's acceptance at risk.
 HIGH_SEVERITY_DOCS = {"acceptance_certificate", "billing", "scope_of_work"}
 
@@ -135,10 +138,49 @@ def _title(doc_key: str) -> str:
     return doc_key.replace("_", " ")
 
 
+def held_documents(register: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """What each project holds of each document type, judged as evidence.
+
+    A record is the document only when it is not a draft, is approved (where the register
+    records approvals at all) and was not disposed of by ``as_of``. For each project and
+    document type the best record decides: ``ok``, else ``not approved``, ``draft only``
+    or ``disposed``.
+
+    Returns
+    -------
+    DataFrame
+        project_id, doc_key, held.
+    """
+    disposed = pd.Series(False, index=register.index)
+    if "disposed_date" in register.columns:
+        dates = pd.to_datetime(register["disposed_date"], errors="coerce")
+        disposed = dates.notna() & ((dates <= as_of) if as_of is not None else True)
+    draft = register["status_key"].isin(DRAFT_STATUSES)
+    records_approvals = bool({"approved_by", "approved_date"} & set(register.columns))
+    unapproved = ~register["is_approved"] if records_approvals else False
+    # The order is the ranking: the best record of a document decides its state.
+    defect = np.select([disposed, draft, unapproved], [3, 2, 1], default=0)
+    frame = pd.DataFrame(
+        {"project_id": register["project_id"], "doc_key": register["doc_key"], "rank": defect}
+    )
+    best = frame.groupby(["project_id", "doc_key"], as_index=False)["rank"].min()
+    best["held"] = best["rank"].map(_HELD)
+    return best.drop(columns="rank")
+
+
+_HELD = {0: "ok", 1: "not approved", 2: "draft only", 3: "disposed"}
+
+
 def missing_mandatory_documents(
-    register: pd.DataFrame, projects: pd.DataFrame, matrix: pd.DataFrame
+    register: pd.DataFrame,
+    projects: pd.DataFrame,
+    matrix: pd.DataFrame,
+    as_of: pd.Timestamp | None = None,
 ) -> CheckResult:
     """Mandatory documents a project should hold by its phase but does not.
+
+    Held means held as evidence (:func:`held_documents`): a draft, an unapproved record or
+    one disposed of by ``as_of`` does not count, and the detail says which it was.
 
     Parameters
     ----------
@@ -148,6 +190,8 @@ def missing_mandatory_documents(
         The ``projects`` table.
     matrix : DataFrame
         The required-documents matrix (criteria or client table).
+    as_of : pandas.Timestamp, optional
+        Records disposed of after it were still held then.
 
     Returns
     -------
@@ -158,10 +202,10 @@ def missing_mandatory_documents(
     """
     check = "missing_mandatory_document"
     expected = expected_documents(projects, matrix)
-    held = set(zip(register["project_id"], register["doc_key"], strict=False))
-    expected["present"] = [
-        (p, d) in held for p, d in zip(expected["project_id"], expected["doc_type"], strict=False)
-    ]
+    held = held_documents(register, as_of).rename(columns={"doc_key": "doc_type"})
+    expected = expected.merge(held, on=["project_id", "doc_type"], how="left")
+    expected["held"] = expected["held"].fillna("none")
+    expected["present"] = expected["held"] == "ok"
     expected["item_id"] = expected["project_id"] + "/" + expected["doc_type"]
     tested = outcome_frame(expected["item_id"], expected["project_id"], expected["present"])
     info = projects[["project_id"]].astype("str").copy()
@@ -176,14 +220,18 @@ def missing_mandatory_documents(
         due = expected[expected["doc_type"] == doc]
         ids = (rows["project_id"] + "/" + rows["doc_type"]).tolist()
         acceptance = doc == "acceptance_certificate"
+        listed = ", ".join(
+            p if h == "none" else f"{p} ({h})"
+            for p, h in zip(rows["project_id"], rows["held"], strict=True)
+        )
         summary = (
             f"{len(ids)} of {len(due)} projects that should hold a {_title(doc)} by their "
-            f"current phase have none in the register: {', '.join(rows['project_id'])}."
+            f"current phase have none approved and kept in the register: {listed}."
         )
         if acceptance:
             summary += (
-                " Without a signed acceptance certificate the customer's acceptance, and the "
-                "final billing it releases, cannot be evidenced."
+                " Without an approved acceptance certificate on file, the customer's "
+                "acceptance, and the final billing it releases, cannot be evidenced."
             )
         findings.append(
             finding_from_ids(
