@@ -8,8 +8,10 @@ import pytest
 
 from workbench.pm.evm import (
     RagThresholds,
+    closed_before,
     cost_overrun_findings,
     earned_schedule,
+    ended_before,
     evm_indicators,
     latest_status,
     portfolio_totals,
@@ -261,3 +263,20 @@ def test_cost_with_no_earned_value_is_never_forecast_at_budget() -> None:
     assert over.exceptions.value == pytest.approx(100.0 + 80.0)
     assert "cost incurred with no earned value" in over.summary
     assert "EUR 180 over budget" in over.summary
+
+
+def test_projects_closed_before_the_period_are_left_out_of_project_health() -> None:
+    projects, snaps = _portfolio()
+    projects["status"] = ["active", "active", "closed"]
+    # C overran (CPI 0.75) and closed in March 2025, before the engagement period.
+    projects["actual_finish"] = pd.to_datetime([None, None, "2025-03-15"])
+    periods = project_periods(snaps, projects, "2025-12-31", period_start="2025-04-01")
+    assert set(periods["project_id"]) == {"A", "B"}
+    latest = latest_status(periods, RagThresholds())
+    assert cost_overrun_findings(latest, RagThresholds()) == []
+    assert portfolio_totals(latest)["projects"] == 2
+    # Closed inside the period it still counts: its last status is part of the period.
+    within = project_periods(snaps, projects, "2025-12-31", period_start="2025-01-01")
+    assert set(within["project_id"]) == {"A", "B", "C"}
+    assert closed_before(projects, "2025-04-01") == ["C"]
+    assert ended_before(snaps, projects, "2025-04-01") == ["C"]

@@ -102,3 +102,29 @@ def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:
     # A has spent more than its budget: no efficiency recovers it, and the table says so.
     assert table.loc["A", "TCPI"] == "budget spent"
     assert table.loc["B", "TCPI"] == "1.20"
+
+
+def test_a_closed_project_gets_no_cost_forecast() -> None:
+    from workbench.pm.evm import RagThresholds, latest_status, project_periods
+
+    projects = pd.DataFrame(
+        {
+            "project_id": ["A", "B"],
+            "status": ["active", "closed"],
+            "budget": [100.0, 100.0],
+            "baseline_start": ["2025-01-01"] * 2,
+            "baseline_finish": ["2025-04-30"] * 2,
+        }
+    )
+    snaps = pd.DataFrame(
+        {
+            "project_id": ["A", "B"],
+            "period_end": ["2025-02-28"] * 2,
+            "pv": [50.0, 50.0],
+            "ev": [40.0, 40.0],
+            "ac": [60.0, 60.0],
+        }
+    )
+    latest = latest_status(project_periods(snaps, projects), RagThresholds())
+    table = views.forecast_table(_audit(latest=latest))
+    assert table["project"].tolist() == ["A"]

@@ -220,7 +220,17 @@ def _health(audit: PMAudit, tables: Mapping[str, pd.DataFrame], projects: pd.Dat
             f"{plural(len(group), 'snapshot row')}: {issue} "
             f"({fmt_ids(sorted(set(group['project_id'].dropna().astype(str))))}).",
         )
-    audit.periods = evm.project_periods(snaps, projects, audit.period_end)
+    audit.periods = evm.project_periods(
+        snaps, projects, audit.period_end, period_start=audit.period_start
+    )
+    before = evm.ended_before(snaps, projects, audit.period_start)
+    if before:
+        _limit(
+            audit,
+            "evm_cost_overrun",
+            f"{plural(len(before), 'project')} closed before the engagement period left out "
+            f"of project health: {fmt_ids(before)}.",
+        )
     audit.latest = evm.latest_status(audit.periods, p.thresholds)
     audit.totals = evm.portfolio_totals(audit.latest)
     audit.trend = evm.portfolio_trend(

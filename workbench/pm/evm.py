@@ -25,7 +25,14 @@ from numpy.typing import ArrayLike
 from workbench.findings import Finding, finding_from_ids
 from workbench.formats import money
 from workbench.frames import present
-from workbench.pm._frames import as_dates, as_ids, as_numbers, month_number, safe_div
+from workbench.pm._frames import (
+    as_dates,
+    as_ids,
+    as_numbers,
+    lower_text,
+    month_number,
+    safe_div,
+)
 
 #: Indicator columns of :func:`project_periods`, in the order reports show them.
 INDICATORS = [
@@ -205,10 +212,39 @@ def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def closed_before(projects: pd.DataFrame, period_start: object) -> list[str]:
+    """Projects that finished before ``period_start`` (``actual_finish`` earlier): outside the
+    engagement period, so neither their health nor a forecast belongs in its report."""
+    if "actual_finish" not in projects.columns:
+        return []
+    proj = as_ids(as_dates(projects, ["actual_finish"]), ["project_id"])
+    done = proj["actual_finish"] < pd.Timestamp(period_start)
+    return sorted(proj.loc[done, "project_id"].dropna().astype(str))
+
+
+def ended_before(
+    snapshots: pd.DataFrame, projects: pd.DataFrame, period_start: object
+) -> list[str]:
+    """Projects with snapshots that ended before ``period_start``: closed before it
+    (:func:`closed_before`), or closed or cancelled without ``actual_finish`` and silent since.
+    """
+    start = pd.Timestamp(period_start)
+    snaps = as_ids(as_dates(snapshots, ["period_end"]), ["project_id"])
+    gone = set(closed_before(projects, start))
+    if "status" in projects.columns:
+        proj = as_ids(projects, ["project_id"])
+        ended = proj.loc[lower_text(proj["status"]).isin(["closed", "cancelled"]), "project_id"]
+        recent = set(snaps.loc[snaps["period_end"] >= start, "project_id"])
+        gone |= set(ended.dropna()) - recent
+    return sorted(gone & set(snaps["project_id"].dropna()))
+
+
 def project_periods(
     snapshots: pd.DataFrame,
     projects: pd.DataFrame,
     period_end: object | None = None,
+    *,
+    period_start: object | None = None,
 ) -> pd.DataFrame:
     """Earned value and earned schedule for every project and reporting period.
 
@@ -221,6 +257,8 @@ def project_periods(
         report name, pm_id, status, segment where present.
     period_end : date-like, optional
         Snapshots after this date are ignored (the engagement's cut-off).
+    period_start : date-like, optional
+        Projects that ended before it are left out (:func:`ended_before`).
 
     Returns
     -------
@@ -236,6 +274,8 @@ def project_periods(
     snaps = snaps.dropna(subset=["project_id", "period_end"])
     if period_end is not None:
         snaps = snaps[snaps["period_end"] <= pd.Timestamp(period_end)]
+    if period_start is not None:
+        snaps = snaps[~snaps["project_id"].isin(ended_before(snaps, projects, period_start))]
     proj = _project_frame(projects)
     snaps = snaps.merge(proj, on="project_id", how="inner")
     snaps["month"] = snaps["period_end"].dt.to_period("M").astype(str)

@@ -98,7 +98,8 @@ def health_table(audit: PMAudit) -> pd.DataFrame:
 
 
 def forecast_table(audit: PMAudit) -> pd.DataFrame:
-    """Cost forecasts of the red and amber projects: the three EACs, their spread, ETC, VAC.
+    """Cost forecasts of the red and amber running projects: the three EACs, their spread,
+    ETC, VAC (a closed or cancelled project has nothing left to forecast).
 
     EAC (CPI) = BAC/CPI, the basis of ETC and VAC; EAC (plan rate) = AC + BAC - EV, the rest
     of the work at budget rates, the basis of ETC and VAC where CPI is undefined (the ``basis``
@@ -119,7 +120,14 @@ def forecast_table(audit: PMAudit) -> pd.DataFrame:
     return display_table(
         audit.latest,
         columns,
-        rows=lambda f: f[f["rag"].astype(str).isin(["red", "amber"]) & (f["ev"] < f["bac"])],
+        rows=lambda f: f[
+            f["rag"].astype(str).isin(["red", "amber"])
+            & (f["ev"] < f["bac"])
+            & ~f.get("status", pd.Series("", index=f.index))
+            .astype("string")
+            .str.lower()
+            .isin(["closed", "cancelled"])
+        ],
         reset_index=True,
     )
 
