@@ -336,3 +336,41 @@ def test_an_undelivered_milestone_within_the_grace_days_is_not_late_yet():
     events = kpis.kpi_events(ledger=ledger, as_of=AS_OF, grace_days=166)
     on_time = events.loc[events["kpi"] == "on_time_delivery_rate"]
     assert len(on_time) == 2 and on_time["value"].mean() == 1.0
+
+
+def test_pain_points_are_ranked_per_unit_of_exposure_not_by_raw_share():
+    # Big runs ten projects with fifty milestones, 2 days late each (100 days); Small runs
+    # one project with five milestones, 6 days late each (30 days). By raw share Big is
+    # always worst (77% of the delay); per milestone due Small is three times worse.
+    projects = pd.DataFrame(
+        {
+            "project_id": [f"B{i}" for i in range(10)] + ["S0"],
+            "segment": ["Big"] * 10 + ["Small"],
+            "pm_id": "A",
+        }
+    )
+    rows = []
+    for pid, days in [(f"B{i}", 2) for i in range(10)] + [("S0", 6)]:
+        count = 5
+        for k in range(count):
+            rows.append(
+                (f"{pid}-{k}", pid, D("2025-03-01"), D("2025-03-01") + pd.Timedelta(days=days))
+            )
+    milestones = pd.DataFrame(
+        rows, columns=["milestone_id", "project_id", "planned_date", "delivered_date"]
+    )
+    milestones["name"] = "m"
+    milestones["billable_amount"] = 100.0
+    milestones["accepted_date"] = pd.NaT
+    ledger = revenue.milestone_ledger(milestones, projects=projects, as_of=AS_OF)
+    table = segments.pain_points(projects=projects, ledger=ledger, by="segment")
+    rows_ = table.set_index("segment")
+    assert rows_.loc["Big", "delay_days_share"] == pytest.approx(100 / 130, abs=1e-4)
+    assert rows_.loc["Small", "delay_days_per_unit"] == 6.0
+    assert rows_.loc["Big", "delay_days_per_unit"] == 2.0
+    # Index against the client's rate (130 days over 55 milestones).
+    assert rows_.loc["Small", "delay_days_index"] == pytest.approx(6.0 / (130 / 55), abs=1e-3)
+    assert table.iloc[0]["segment"] == "Small"
+    finding = segments.pain_point_findings(table).findings[0]
+    assert finding.entities.ids == ["Small"]
+    assert "per milestone due" in finding.summary

@@ -121,8 +121,9 @@ class Assessment:
         if "pain_points" in self.tables and not self.tables["pain_points"].empty:
             top = self.tables["pain_points"].iloc[0]
             out.append(
-                f"{md_text(top['segment'])} ranks first on pain points (mean share "
-                f"{top['score']:.0%} of delay, leakage, overrun and defects)."
+                f"{md_text(top['segment'])} ranks first on pain points for its size (on "
+                f"average {top['score']:.1f} times the client's rate of delay, leakage, overrun "
+                "and defects per unit of exposure)."
             )
         return out
 

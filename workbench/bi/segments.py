@@ -1,10 +1,13 @@
 """Pain points: which segments and projects drive the delay, leakage, overrun and defects.
 
 Each dimension is measured in its own unit (days late, money at stake, days and money of
-overrun, defects), turned into each segment's (or project's) share of the client total, and
-ranked. The composite score is the mean share over the dimensions available, so a segment
-that leads on two dimensions outranks one that leads on one. A Pareto cut names the few
-projects behind most of each dimension.
+overrun, defects) and divided by the segment's (or project's) exposure to it: days late per
+milestone due, money at stake per unit of billable value, overrun days per project, cost
+overrun per unit of budget, defects per milestone delivered. Ranked by raw share, the largest
+segment would always be worst; ranked by rate, a segment is worst when it hurts most for its
+size. Each rate is indexed on the client's (1.0 = the client's average) and the score is the
+mean index over the dimensions available. Shares of the client total stay in the table for
+context. A Pareto cut names the few projects behind most of each dimension.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ DIMENSIONS = {
     "schedule_overrun_days": "schedule overrun (days)",
     "cost_overrun": "cost overrun (EAC - budget)",
     "defects": "defects",
+}
+#: The exposure each dimension is divided by: (column, what one unit of it is).
+EXPOSURES = {
+    "delay_days": ("milestones_due", "per milestone due"),
+    "leakage": ("billable", "per unit of billable value"),
+    "schedule_overrun_days": ("projects", "per project"),
+    "cost_overrun": ("budget", "per unit of budget"),
+    "defects": ("milestones_delivered", "per milestone delivered"),
 }
 
 
@@ -95,11 +106,16 @@ def pain_points(
     Returns
     -------
     pandas.DataFrame
-        ``by`` (and ``segment`` for projects), one column per dimension, ``<dim>_share``,
-        ``score`` (mean share) and ``rank`` (1 = worst).
+        ``by`` (and ``segment`` for projects), one column per dimension, the exposures
+        (``milestones_due``, ``billable``, ``projects``, ``budget``,
+        ``milestones_delivered`` as available), and per dimension ``<dim>_share`` (of the
+        client total), ``<dim>_per_unit`` (the dimension over its exposure, see
+        :data:`EXPOSURES`; without a milestone ledger, per project) and ``<dim>_index`` (that
+        rate over the client's); ``score`` (mean index) and ``rank`` (1 = worst).
     """
     keys = projects[["project_id", "segment"]].drop_duplicates("project_id")
     per_project = keys.set_index("project_id")
+    exposure = _exposures(projects, ledger, per_project.index)
     dims: list[str] = []
     if ledger is not None and not ledger.empty:
         late = ledger["delivery_delay_days"].clip(lower=0).fillna(0) + ledger[
@@ -121,20 +137,44 @@ def pain_points(
         per_project["defects"] = defects.groupby("project_id").size()
         dims.append("defects")
     per_project[dims] = per_project[dims].fillna(0.0).astype("float64")
+    units = list(exposure.columns)
+    per_project = per_project.join(exposure)
     if by == "segment":
-        table = per_project.groupby("segment")[dims].sum()
+        table = per_project.groupby("segment")[[*dims, *units]].sum()
     else:
-        table = per_project[["segment", *dims]]
+        table = per_project[["segment", *dims, *units]]
     table.index.name = by
-    shares = []
+    indices = []
     for dim in dims:
         total = table[dim].sum()
         table[f"{dim}_share"] = (table[dim] / total).round(4) if total else 0.0
-        shares.append(f"{dim}_share")
-    table["score"] = table[shares].mean(axis=1).round(4) if shares else 0.0
+        unit = EXPOSURES[dim][0] if EXPOSURES[dim][0] in units else "projects"
+        rate = table[dim] / table[unit].where(table[unit] > 0)
+        client = total / table[unit].sum() if table[unit].sum() else np.nan
+        table[f"{dim}_per_unit"] = rate.round(6)
+        table[f"{dim}_index"] = (rate / client).round(4) if client else 0.0
+        indices.append(f"{dim}_index")
+    table["score"] = table[indices].mean(axis=1).round(4) if indices else 0.0
     table = table.sort_values("score", ascending=False)
     table["rank"] = np.arange(1, len(table) + 1)
     return table.reset_index()
+
+
+def _exposures(projects: pd.DataFrame, ledger: pd.DataFrame | None, ids: pd.Index) -> pd.DataFrame:
+    """Per project: what each pain dimension is measured against (see :data:`EXPOSURES`)."""
+    out = pd.DataFrame(index=ids)
+    out["projects"] = 1.0
+    if "budget" in projects.columns:
+        budget = projects.drop_duplicates("project_id").set_index("project_id")["budget"]
+        out["budget"] = pd.to_numeric(budget, errors="coerce").reindex(ids).fillna(0.0)
+    if ledger is not None and not ledger.empty:
+        by_project = ledger.groupby("project_id")
+        due = ledger["status"] != "not due"
+        out["milestones_due"] = due.groupby(ledger["project_id"]).sum().reindex(ids)
+        out["billable"] = by_project["billable_amount"].sum().reindex(ids)
+        delivered = ledger["delivered_date"].notna()
+        out["milestones_delivered"] = delivered.groupby(ledger["project_id"]).sum().reindex(ids)
+    return out.fillna(0.0).astype("float64")
 
 
 def pareto(
@@ -170,25 +210,30 @@ def pain_point_findings(
         ", ".join(
             d
             for d in dims
-            if t[f"{d}_share"].max() > 0 and row[f"{d}_share"] == t[f"{d}_share"].max()
+            if t[f"{d}_index"].max() > 0 and row[f"{d}_index"] == t[f"{d}_index"].max()
         )
         for _, row in t.iterrows()
     ]
     if t.empty or not dims:
         return CheckResult(t)
     top = t.iloc[0]
-    parts = [f"{top[f'{d}_share']:.0%} of {DIMENSIONS[d]}" for d in dims]
+    parts = [
+        f"{DIMENSIONS[d]} {EXPOSURES[d][1]} {top[f'{d}_index']:.1f} times the client's "
+        f"({top[f'{d}_share']:.0%} of the total)"
+        for d in dims
+        if pd.notna(top[f"{d}_index"])
+    ]
     finding = finding_from_ids(
         check="segment_pain_points",
         area=AREA,
         code="PAIN",
         severity="info",
-        title=f"{top[by]} is the segment with the most pain points",
+        title=f"{top[by]} is the segment with the most pain points for its size",
         summary=(
-            f"{top[by]} carries "
-            + ", ".join(parts)
-            + f" (mean share {top['score']:.0%} against {1 / len(t):.0%} for an even "
-            "spread)." + (f" It leads on {top['leading_on']}." if top["leading_on"] else "")
+            f"Measured against its exposure, {top[by]} has "
+            + "; ".join(parts)
+            + f" (mean index {top['score']:.2f}, the client's average being 1.00)."
+            + (f" It leads on {top['leading_on']}." if top["leading_on"] else "")
         ),
         entity_type=by.replace("_id", ""),
         ids=[str(top[by])],
