@@ -27,12 +27,36 @@ def test_shrinkage_pulls_small_groups_harder_towards_the_pooled_rate():
     successes = np.array([3, 80, 40])
     n = np.array([3, 100, 50])
     shrunk, a, b = people.beta_binomial_shrinkage(successes, n)
-    pooled = successes.sum() / n.sum()
-    assert a / (a + b) == pytest.approx(pooled)
-    # The 3/3 record moves most; each estimate lies between its raw rate and the pooled rate.
+    prior = a / (a + b)
+    # The 3/3 record moves most; each estimate lies between its raw rate and the prior mean.
     moves = np.abs(shrunk - successes / n)
     assert moves[0] > moves[1] and moves[0] > moves[2]
-    assert pooled <= shrunk[0] < 1.0
+    assert prior <= shrunk[0] < 1.0
+
+
+def test_shrinkage_prior_is_fitted_by_maximum_likelihood_with_unequal_group_sizes():
+    # 3,000 people drawn from a known Beta(8, 2) (mean 0.8, strength 10): most with 2-5
+    # milestones, a fifth with 100-400. The method of moments read them as a strength of
+    # 200 (its cap) and pulled every small record almost onto the pooled rate.
+    rng = np.random.default_rng(7)
+    groups = 3000
+    n = np.where(
+        rng.random(groups) < 0.8, rng.integers(2, 6, groups), rng.integers(100, 400, groups)
+    )
+    s = rng.binomial(n, rng.beta(8.0, 2.0, groups))
+    _, a, b = people.beta_binomial_shrinkage(s, n)
+    assert a / (a + b) == pytest.approx(0.8, abs=0.01)
+    assert a + b == pytest.approx(10.0, rel=0.2)
+    # It is the maximum of the beta-binomial likelihood (scipy.stats.betabinom).
+    loglik = stats.betabinom.logpmf(s, n, a, b).sum()
+    for da, db in ((0.05, 0), (-0.05, 0), (0, 0.05), (0, -0.05)):
+        assert stats.betabinom.logpmf(s, n, a * (1 + da), b * (1 + db)).sum() < loglik
+
+
+def test_shrinkage_is_capped_when_groups_vary_no_more_than_noise():
+    n = np.array([20, 20, 20, 20])
+    shrunk, a, b = people.beta_binomial_shrinkage(np.array([10, 10, 10, 10]), n)
+    assert a + b == pytest.approx(200.0) and np.allclose(shrunk, 0.5)
 
 
 def test_rate_ratio_test_is_the_conditional_binomial():

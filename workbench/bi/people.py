@@ -2,17 +2,17 @@
 
 A project manager with three milestones, all on time, is not better than one with forty and
 a 90% on-time rate. Every rate here therefore comes with a Wilson score interval and an
-empirical-Bayes estimate (beta-binomial, method of moments) that shrinks small records towards
-the client's overall rate; counts come with exact (Garwood) Poisson intervals. A person is
-called below peers only when the whole interval lies below the rate of everyone else, and only
-with at least ``min_n`` observations.
+empirical-Bayes estimate (beta-binomial prior fitted by maximum likelihood) that shrinks small
+records towards the client's overall rate; counts come with exact (Garwood) Poisson
+intervals. A person is called below peers only when the whole interval lies below the rate
+of everyone else, and only with at least ``min_n`` observations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, special, stats
 
 from workbench.bi.kpis import milestones_due
 from workbench.findings import CheckResult, finding_from_ids
@@ -51,11 +51,13 @@ def poisson_interval(
 def beta_binomial_shrinkage(
     successes: np.ndarray | pd.Series, n: np.ndarray | pd.Series, *, max_strength: float = 200.0
 ) -> tuple[np.ndarray, float, float]:
-    """Empirical-Bayes rates: each group's rate pulled towards the pooled rate by its size.
+    """Empirical-Bayes rates: each group's rate pulled towards the prior mean by its size.
 
-    The prior Beta(a, b) is fitted by the method of moments: its mean is the pooled rate and
-    its strength ``a + b`` comes from how much the group rates vary beyond binomial noise.
-    When they vary no more than noise, the strength is capped at ``max_strength``.
+    The prior Beta(a, b) is fitted by maximum likelihood of the beta-binomial
+    (``scipy.stats.betabinom``) over the groups, which stays consistent when group sizes
+    differ widely (the method of moments does not: a few large groups and many small ones
+    made it shrink everyone almost onto the pooled rate). The strength ``a + b`` is capped at
+    ``max_strength``, which it reaches when the groups vary no more than binomial noise.
 
     Returns
     -------
@@ -67,17 +69,24 @@ def beta_binomial_shrinkage(
     keep = n_arr > 0
     if not keep.any():
         return np.full_like(s, np.nan), np.nan, np.nan
-    pooled = s[keep].sum() / n_arr[keep].sum()
-    rates = s[keep] / n_arr[keep]
-    observed_var = float(np.average((rates - pooled) ** 2, weights=n_arr[keep]))
-    noise_var = pooled * (1 - pooled) * float(np.mean(1 / n_arr[keep]))
-    between = observed_var - noise_var
-    strength = (
-        max_strength
-        if between <= 0
-        else min(max(pooled * (1 - pooled) / between - 1, 1.0), max_strength)
-    )
-    a, b = pooled * strength, (1 - pooled) * strength
+    sk, nk = s[keep], n_arr[keep]
+    pooled = float(np.clip(sk.sum() / nk.sum(), 1e-6, 1 - 1e-6))
+    if keep.sum() < 2 or pooled in (1e-6, 1 - 1e-6):
+        mean, strength = pooled, max_strength
+    else:
+
+        def minus_loglik(theta: np.ndarray) -> float:
+            mu, k = special.expit(theta[0]), np.exp(theta[1])
+            return -float(stats.betabinom.logpmf(sk, nk, mu * k, (1 - mu) * k).sum())
+
+        fit = optimize.minimize(
+            minus_loglik,
+            x0=np.array([special.logit(pooled), np.log(10.0)]),
+            method="L-BFGS-B",
+            bounds=[(-12.0, 12.0), (np.log(0.1), np.log(max_strength))],
+        )
+        mean, strength = float(special.expit(fit.x[0])), float(np.exp(fit.x[1]))
+    a, b = mean * strength, (1 - mean) * strength
     with np.errstate(divide="ignore", invalid="ignore"):
         shrunk = (s + a) / (n_arr + a + b)
     return shrunk, float(a), float(b)
