@@ -374,3 +374,51 @@ def test_pain_points_are_ranked_per_unit_of_exposure_not_by_raw_share():
     finding = segments.pain_point_findings(table).findings[0]
     assert finding.entities.ids == ["Small"]
     assert "per milestone due" in finding.summary
+
+
+def test_person_quality_is_a_rate_per_month_worked_against_peers_without_the_person():
+    # A worked all year with 6 defects, B all year with 2, C joined in October and had 2,
+    # D worked all year with none (so D is in no defect row). Raw counts against a peer mean
+    # that included the person put C below average (2 against 3.3) and left D out.
+    staff = pd.DataFrame(
+        {
+            "person_id": ["A", "B", "C", "D", "F"],
+            "name": ["a", "b", "c", "d", "f"],
+            "role": ["Engineer", "Engineer", "Engineer", "Engineer", "Finance Officer"],
+            "segment": "S",
+            "hire_date": [
+                D("2020-01-01"),
+                D("2020-01-01"),
+                D("2025-10-01"),
+                D("2020-01-01"),
+                D("2020-01-01"),
+            ],
+            "leave_date": pd.NaT,
+        }
+    )
+    found = {"A": 6, "B": 2, "C": 2}
+    defects = pd.DataFrame(
+        {
+            "defect_id": [f"X{i}" for i in range(10)],
+            "project_id": "P1",
+            "found_date": D("2025-11-15"),
+            "severity": "low",
+            "person_id": [p for p, k in found.items() for _ in range(k)],
+        }
+    )
+    start, end = D("2025-01-01"), D("2025-12-31")
+    table = people.person_quality(defects, staff, as_of=end, period_start=start).set_index(
+        "person_id"
+    )
+    assert set(table.index) == {"A", "B", "C", "D"}  # F's role never carries defects
+    assert table.loc["D", "defects"] == 0
+    year = (end - start).days + 1
+    late = (end - D("2025-10-01")).days + 1
+    assert table.loc["C", "days"] == late and table.loc["A", "days"] == year
+    # C's peers (A, B, D): 8 defects over three full years of work.
+    peer_rate = 8 / (3 * year)
+    assert table.loc["C", "expected"] == pytest.approx(peer_rate * late, rel=1e-3)
+    assert table.loc["C", "ratio"] == pytest.approx(2 / (peer_rate * late), abs=0.01)
+    assert table.loc["C", "ratio"] > 1.0
+    # A's peers (B, C, D): 4 defects over two full years and C's quarter.
+    assert table.loc["A", "expected"] == pytest.approx(4 / (2 * year + late) * year, rel=1e-3)

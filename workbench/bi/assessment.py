@@ -359,7 +359,11 @@ def run_assessment(
         )
         a.tables["severity_mix"] = quality.severity_mix(tables["defects"], projects, as_of=as_of)
         a.tables["person_quality"] = people.person_quality(
-            tables["defects"], tables.get("staff"), as_of=as_of, alpha=alpha
+            tables["defects"],
+            tables.get("staff"),
+            as_of=as_of,
+            period_start=pd.Timestamp(period_start),
+            alpha=alpha,
         )
     else:
         a.limit("quality of work", "no defects table")

@@ -230,19 +230,33 @@ def person_quality(
     staff: pd.DataFrame | None = None,
     *,
     as_of: pd.Timestamp,
+    period_start: pd.Timestamp | None = None,
     alpha: float = 0.05,
     severe: tuple[str, ...] = ("critical", "high"),
 ) -> pd.DataFrame:
-    """Defects attributed to each person, with a Poisson interval and a peer comparison.
+    """Defects attributed to each person per time worked, against their peers.
 
-    The peer rate is the mean count per attributed person in the same home segment; the
-    ``ratio`` and its one-sided Poisson p-value say whether a person stands out.
+    The exposure is the days each person was employed between ``period_start`` (else the
+    first defect) and ``as_of``, from ``staff`` hire and leave dates: a person who joined in
+    October cannot be compared on raw counts with one who worked all year. The people
+    compared are everyone in ``staff`` whose role carries attributed defects, with or without
+    one, so a person with no defect counts too. A person's peer rate is that of the others in
+    the same home segment (the person left out), ``expected`` is what the peer rate gives
+    over the person's days, and ``ratio`` and the one-sided Poisson ``p_value`` say whether
+    the person stands out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        person_id, defects, days, defects_per_year with its Garwood interval (``ci_low``,
+        ``ci_high``, per year), severe_share, median_close_days, name, role, home_segment,
+        peer_rate (per year), expected, ratio, p_value; most defects per year first.
     """
     if "person_id" not in defects.columns:
         return pd.DataFrame()
-    d = defects.loc[
-        defects["person_id"].notna() & (pd.to_datetime(defects["found_date"]) <= as_of)
-    ].copy()
+    found = pd.to_datetime(defects["found_date"])
+    start = pd.Timestamp(period_start) if period_start is not None else found.min()
+    d = defects.loc[defects["person_id"].notna() & (found <= as_of) & (found >= start)].copy()
     d["severe"] = d["severity"].astype("string").str.lower().isin(severe)
     if "closed_date" in d.columns:
         d["close_days"] = (d["closed_date"] - d["found_date"]).dt.days.where(
@@ -250,25 +264,54 @@ def person_quality(
         )
     else:
         d["close_days"] = np.nan
+    people = _exposed_people(d, staff, start, as_of)
     g = d.groupby("person_id")
-    out = pd.DataFrame(
-        {
-            "defects": g.size(),
-            "severe_share": g["severe"].mean().round(3),
-            "median_close_days": g["close_days"].median(),
-        }
-    )
-    lo, hi = poisson_interval(out["defects"], alpha)
-    out["ci_low"], out["ci_high"] = lo.round(2), hi.round(2)
-    out.index.name = "person_id"
-    out = out.reset_index().merge(_names(staff), on="person_id", how="left")
-    seg = (
-        out["home_segment"] if "home_segment" in out.columns else pd.Series("All", index=out.index)
-    )
-    out["peer_mean"] = out.groupby(seg.fillna("Unknown"))["defects"].transform("mean").round(2)
-    out["ratio"] = (out["defects"] / out["peer_mean"]).round(2)
-    out["p_value"] = stats.poisson.sf(out["defects"] - 1, out["peer_mean"])
-    return out.sort_values("defects", ascending=False).reset_index(drop=True)
+    out = people.set_index("person_id")
+    out["defects"] = g.size().reindex(out.index).fillna(0).astype(int)
+    out["severe_share"] = g["severe"].mean().reindex(out.index).round(3)
+    out["median_close_days"] = g["close_days"].median().reindex(out.index)
+    years = out["days"] / 365.25
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["defects_per_year"] = (out["defects"] / years).round(3)
+        lo, hi = poisson_interval(out["defects"], alpha)
+        out["ci_low"], out["ci_high"] = (lo / years).round(3), (hi / years).round(3)
+        # Peers: everyone else in the home segment.
+        seg = out["home_segment"].fillna("Unknown")
+        seg_defects = out.groupby(seg)["defects"].transform("sum")
+        seg_days = out.groupby(seg)["days"].transform("sum")
+        peer_per_day = (seg_defects - out["defects"]) / (seg_days - out["days"])
+        out["peer_rate"] = (peer_per_day * 365.25).round(3)
+        out["expected"] = (peer_per_day * out["days"]).round(3)
+        out["ratio"] = (out["defects"] / (peer_per_day * out["days"])).round(2)
+    out["p_value"] = stats.poisson.sf(out["defects"] - 1, peer_per_day * out["days"])
+    out = out.reset_index()
+    lead = ["person_id", "defects", "days", "defects_per_year", "ci_low", "ci_high"]
+    out = out[lead + [c for c in out.columns if c not in lead]]
+    return out.sort_values(["defects_per_year", "defects"], ascending=False).reset_index(drop=True)
+
+
+def _exposed_people(
+    defects: pd.DataFrame, staff: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
+    """Everyone who could carry a defect, with their days employed in ``[start, end]``.
+
+    Without staff, only the attributed people, each exposed for the whole window.
+    """
+    window = (end - start).days + 1
+    attributed = pd.DataFrame({"person_id": sorted(defects["person_id"].astype(str).unique())})
+    if staff is None or staff.empty:
+        return attributed.assign(days=float(window), name=pd.NA, role=pd.NA, home_segment=pd.NA)
+    st = _names(staff).assign(person_id=lambda f: f["person_id"].astype(str))
+    roles = set(st.loc[st["person_id"].isin(attributed["person_id"]), "role"].dropna())
+    pool = st.loc[st["person_id"].isin(attributed["person_id"]) | st["role"].isin(roles)]
+    pool = attributed.merge(pool, on="person_id", how="outer")
+    dates = staff.assign(person_id=staff["person_id"].astype(str)).set_index("person_id")
+    hired = pd.to_datetime(pool["person_id"].map(dates.get("hire_date", pd.Series(dtype=object))))
+    left = pd.to_datetime(pool["person_id"].map(dates.get("leave_date", pd.Series(dtype=object))))
+    first = hired.where(hired > start, start).fillna(start)
+    last = left.where(left < end, end).fillna(end)
+    pool["days"] = ((last - first).dt.days + 1).clip(lower=0).astype("float64")
+    return pool.loc[pool["days"] > 0].reset_index(drop=True)
 
 
 def training_vs_results(
@@ -279,8 +322,8 @@ def training_vs_results(
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
-        The per-person table (hours, courses, shrunk on-time rate, defects) and one row per
-        result measure: ``result, n, spearman_rho, p_value`` (NaN below 5 people).
+        The per-person table (hours, courses, shrunk on-time rate, defects per year) and one
+        row per result measure: ``result, n, spearman_rho, p_value`` (NaN below 5 people).
     """
     hours = trainings.groupby("person_id").agg(
         training_hours=("hours", "sum"), courses=("course", "nunique")
@@ -289,11 +332,14 @@ def training_vs_results(
     if perf is not None and not perf.empty:
         table = table.join(perf.set_index("person_id")[["shrunk_rate", "delivered"]], how="outer")
     if quality is not None and not quality.empty:
-        table = table.join(quality.set_index("person_id")[["defects"]], how="outer")
+        table = table.join(quality.set_index("person_id")[["defects_per_year"]], how="outer")
     table["training_hours"] = table["training_hours"].fillna(0.0)
     table["courses"] = table["courses"].fillna(0).astype(int)
     rows = []
-    for col, label in (("shrunk_rate", "on-time rate (shrunk)"), ("defects", "defects")):
+    for col, label in (
+        ("shrunk_rate", "on-time rate (shrunk)"),
+        ("defects_per_year", "defects per year worked"),
+    ):
         if col not in table.columns:
             continue
         sub = table[["training_hours", col]].dropna()
@@ -337,8 +383,9 @@ def role_candidates(
 
     - ``larger portfolio / mentor``: a PM whose on-time interval lies wholly above peers;
     - ``training: schedule management``: a PM whose interval lies wholly below peers;
-    - ``quality coaching``: a person with at least ``min_ratio`` times the defects of
-      segment peers and a Poisson p-value below ``alpha``.
+    - ``quality coaching``: a person with at least ``min_ratio`` times the defects that
+      segment peers' rate gives over the same days worked, and a Poisson p-value below
+      ``alpha``.
     Training hours already taken are added to the evidence.
     """
     rows = []
@@ -383,8 +430,8 @@ def role_candidates(
                     "name": r.get("name"),
                     "suggestion": "quality coaching",
                     "evidence": (
-                        f"{int(r['defects'])} defects attributed vs "
-                        f"{r['peer_mean']:.1f} for segment peers "
+                        f"{int(r['defects'])} defects attributed in {int(r['days'])} days "
+                        f"worked vs {r['expected']:.1f} expected at the rate of segment peers "
                         f"(p={r['p_value']:.2g})"
                     ),
                 }
