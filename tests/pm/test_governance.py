@@ -71,3 +71,18 @@ def test_rule_claimed_in_the_questionnaire_but_not_followed_is_a_finding() -> No
     assert rules.loc[0, "rule"] == "Risks reviewed every 30 days"
     finding = claim_unsupported_findings(rules, 0.95)[0]
     assert finding.entities.ids == ["risk_review_cadence"] and finding.population.count == 3
+
+
+def test_an_unanswered_question_is_not_reported_as_a_rule_not_in_place() -> None:
+    definitions = {
+        "cr_decision_time": {"rule": "Decided in time", "question_id": "INT-03"},
+        "risk_ownership": {"rule": "Every risk owned", "question_id": "RSK-03"},
+    }
+    measures = {
+        "cr_decision_time": {"compliance": 0.60, "population": 20, "exceptions": 8},
+        "risk_ownership": {"compliance": 0.99, "population": 20, "exceptions": 0},
+    }
+    scores = pd.DataFrame({"question_id": ["INT-03", "RSK-03"], "score": [float("nan")] * 2})
+    verdicts = data_rules(definitions, measures, scores, 3, 0.95).set_index("rule_id")["verdict"]
+    assert verdicts["cr_decision_time"] == "question unanswered; not followed in the data"
+    assert verdicts["risk_ownership"] == "question unanswered; followed in the data"

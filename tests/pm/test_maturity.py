@@ -175,3 +175,19 @@ def test_questionnaire_criteria_cover_every_area_with_anchored_questions() -> No
     assert counts.between(6, 10).all(), counts.to_dict()
     assert q["question_id"].is_unique
     assert q[QUESTIONNAIRE_COLUMNS].notna().all().all()
+
+
+def test_unanswered_questions_count_below_every_level() -> None:
+    # One of the five risk questions answered, at 5 with evidence: the answered question
+    # alone reached level 5; the area's questions do not.
+    q = _questionnaire()
+    valid, _ = validate_responses(_answers([("R1", "RSK-01", 5, "audit report")]), q)
+    areas = area_maturity(question_scores(apply_evidence_cap(valid), q)).set_index("area")
+    assert areas.loc["risk", "answered"] == 1 and areas.loc["risk", "questions"] == 5
+    assert areas.loc["risk", "level"] == 0
+    assert areas.loc["risk", "mean"] == 5.0  # the radar still shows what was answered
+    # Four of five answered at 3 reach level 3: 80% of the area's questions.
+    answers = [("R1", f"RSK-0{i}", 3, "e") for i in range(1, 5)]
+    valid, _ = validate_responses(_answers(answers), q)
+    areas = area_maturity(question_scores(apply_evidence_cap(valid), q)).set_index("area")
+    assert areas.loc["risk", "level"] == 3

@@ -190,8 +190,9 @@ def pillar_rules(qscores: pd.DataFrame) -> pd.DataFrame:
     """The PMO-pillar questions as governance rules, with what the questionnaire says."""
     rules = qscores[qscores["area"].isin(PMO_PILLARS)].copy()
     rules["pillar"] = rules["area"].map(area_label)
-    rules["exists"] = rules["score"] >= 3
-    rules["followed"] = rules["score"] >= 4
+    # Unanswered: not known, neither true nor false.
+    rules["exists"] = (rules["score"] >= 3).astype("boolean").mask(rules["score"].isna())
+    rules["followed"] = (rules["score"] >= 4).astype("boolean").mask(rules["score"].isna())
     rules["status"] = rules["score"].map(_status_text)
     return rules[
         ["pillar", "question_id", "question", "score", "status", "exists", "followed"]
@@ -238,6 +239,10 @@ def data_rules(
         compliance = m.get("compliance", np.nan)
         if pd.isna(compliance):
             verdict = "no data"
+        elif pd.isna(claimed):
+            # Nobody answered the question: the data speaks, the questionnaire does not.
+            followed = "followed" if compliance >= compliance_min else "not followed"
+            verdict = f"question unanswered; {followed} in the data"
         elif claimed >= claim_level:
             verdict = (
                 "claimed and supported"

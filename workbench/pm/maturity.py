@@ -10,8 +10,10 @@ PMMM). Scoring, as the consultancy states it in its method:
 * a score above 2 without evidence is capped at 2 (an organisation standard that nobody can
   show is not a standard);
 * a question's score is the median of its respondents' (capped) scores;
-* an area's level achieved is the highest L with at least 80% of its answered questions at L
-  or above (0 if none); the radar shows the mean of the question scores;
+* an area's level achieved is the highest L with at least 80% of its questions at L or above
+  (0 if none); an unanswered question counts below every level, so one question answered at
+  5 out of five does not make a level 5 area; the radar shows the mean of the answered
+  question scores, beside how many were answered;
 * where the data measures the same practice (schedule with SPI(t), cost with CPI), the mean
   is blended with a score from the data.
 """
@@ -177,7 +179,11 @@ def question_scores(scored: pd.DataFrame, questionnaire: pd.DataFrame) -> pd.Dat
 
 
 def area_maturity(qscores: pd.DataFrame, share: float = 0.8) -> pd.DataFrame:
-    """Level achieved, mean score and coverage per area (questionnaire order kept)."""
+    """Level achieved, mean score and coverage per area (questionnaire order kept).
+
+    The level counts every question of the area, unanswered ones as 0; an area with no
+    answer at all has no level (NaN).
+    """
     rows = []
     for area, group in qscores.groupby("area", sort=False):
         answered = group["score"].dropna()
@@ -190,7 +196,12 @@ def area_maturity(qscores: pd.DataFrame, share: float = 0.8) -> pd.DataFrame:
                 "answered": len(answered),
                 "coverage": len(answered) / len(group) if len(group) else np.nan,
                 "mean": float(answered.mean()) if len(answered) else np.nan,
-                "level": maturity_level(answered.tolist(), share) if len(answered) else np.nan,
+                # Unanswered questions count as 0: below every level (DOMAIN.md).
+                "level": (
+                    maturity_level(group["score"].fillna(0).tolist(), share)
+                    if len(answered)
+                    else np.nan
+                ),
             }
         )
     return pd.DataFrame(rows)
