@@ -86,3 +86,21 @@ def test_an_unanswered_question_is_not_reported_as_a_rule_not_in_place() -> None
     verdicts = data_rules(definitions, measures, scores, 3, 0.95).set_index("rule_id")["verdict"]
     assert verdicts["cr_decision_time"] == "question unanswered; not followed in the data"
     assert verdicts["risk_ownership"] == "question unanswered; followed in the data"
+
+
+def test_a_closed_project_without_finish_date_is_not_expected_to_report_to_the_period_end() -> None:
+    projects = pd.DataFrame(
+        {
+            "project_id": ["A", "B"],
+            "pm_id": ["P1"] * 2,
+            "status": ["closed", "cancelled"],
+            "baseline_start": ["2025-01-01"] * 2,
+            "actual_finish": [None, None],
+        }
+    )
+    snaps = pd.DataFrame({"project_id": ["A", "A"], "period_end": ["2025-01-31", "2025-02-28"]})
+    cadence = reporting_cadence(snaps, projects, "2025-01-01", "2025-06-30").set_index("project_id")
+    # A reported until February, then closed: nothing missing. B left no trace: not expected.
+    assert cadence.loc["A", "expected_months"] == 2 and cadence.loc["A", "missing_months"] == 0
+    assert "B" not in cadence.index
+    assert no_data_findings(cadence.reset_index()) == []

@@ -53,11 +53,12 @@ def test_workload_table_puts_the_most_pmo_work_first_with_its_flags() -> None:
         {
             "person_id": ["P1", "P2", "P3"],
             "has_timesheets": [True, True, False],
-            "total_hours": [100.4, 200.0, 0.0],
+            "total_hours": [100.4, 220.0, 0.0],
+            "worked_hours": [100.4, 200.0, 0.0],
+            "other_hours": [0.0, 20.0, 0.0],
             "pm_share": [0.5, 0.9, np.nan],
             "pmo_share": [0.4, 0.1, np.nan],
             "delivery_share": [0.1, 0.0, np.nan],
-            "other_share": [0.0, 0.0, np.nan],
         }
     )
     overload = pd.DataFrame(
@@ -74,7 +75,8 @@ def test_workload_table_puts_the_most_pmo_work_first_with_its_flags() -> None:
     assert table["flag"].tolist() == ["PMO work, overloaded", "", "no timesheets"]
     assert table["PMO"].tolist() == ["40%", "10%", ""]
     assert table["peak load"].tolist() == ["4.3", "1.0", "0.0"]
-    assert table["hours"].tolist() == [100.0, 200.0, 0.0]
+    assert table["hours worked"].tolist() == [100.0, 200.0, 0.0]
+    assert table["leave and other hours"].tolist() == [0.0, 20.0, 0.0]
 
 
 def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:

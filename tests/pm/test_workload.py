@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from workbench.pm._frames import ended_without_date
 from workbench.pm.roles import job_descriptions, staffing_guidance
 from workbench.pm.workload import (
     classify_hours,
     concurrent_load,
+    last_activity,
     misplaced_activities,
     monthly_pmo_share,
     overload_findings,
@@ -76,7 +78,8 @@ def test_pmo_share_is_pmo_hours_over_all_logged_hours() -> None:
     assert findings[0].entities.ids == ["P1"] and findings[0].population.count == 2
     monthly = monthly_pmo_share(hours, ["P1", "P2"]).set_index(["month", "person_id"])
     assert monthly.loc[("2025-02", "P1"), "pmo_share"] == pytest.approx(0.5)
-    assert monthly.loc[("2025-01", "all"), "pmo_share"] == pytest.approx(10 / 80)
+    # Of the 76 hours worked in January (P2's 4 hours of leave left out).
+    assert monthly.loc[("2025-01", "all"), "pmo_share"] == pytest.approx(10 / 76)
 
 
 def test_activities_missing_from_the_catalogue_are_listed() -> None:
@@ -205,3 +208,59 @@ def test_staffing_guidance_hands_pmo_work_back_and_moves_projects_within_segment
     assert first["person_id"] == "P1" and first["hours_per_month"] == pytest.approx(20.0)
     move = guide[guide["action"].str.startswith("Move")].iloc[0]
     assert "to P2 (Bob)" in move["action"]  # same segment first, though P3 has less load
+
+
+def test_pmo_share_is_of_hours_worked_not_of_leave_or_unclassified_hours() -> None:
+    rows = [
+        ("P1", "2025-03-03", 20, "portfolio reporting"),
+        ("P1", "2025-03-03", 20, "project planning"),
+        ("P1", "2025-03-10", 40, "leave"),
+        ("P1", "2025-03-17", 20, "coffee"),  # not in the catalogue
+    ]
+    ts = pd.DataFrame(rows, columns=["person_id", "date", "hours", "activity"])
+    hours = classify_hours(ts, CATALOGUE, "2025-01-01", "2025-12-31")
+    shares = time_shares(hours, ["P1"]).set_index("person_id")
+    # Over all 100 hours logged the PMO share read 20%, under the 25% threshold.
+    assert shares.loc["P1", "worked_hours"] == 40 and shares.loc["P1", "total_hours"] == 100
+    assert shares.loc["P1", "pmo_share"] == 0.5 and shares.loc["P1", "pm_share"] == 0.5
+    assert shares.loc["P1", "other_hours"] == 40 and shares.loc["P1", "unclassified_hours"] == 20
+    assert pmo_work_findings(shares.reset_index(), threshold=0.25)[0].entities.ids == ["P1"]
+    monthly = monthly_pmo_share(hours, ["P1"]).set_index(["month", "person_id"])
+    assert monthly.loc[("2025-03", "P1"), "pmo_share"] == 0.5
+
+
+def test_a_closed_project_without_finish_date_is_load_only_up_to_its_last_activity() -> None:
+    projects = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C"],
+            "pm_id": ["P1"] * 3,
+            "status": ["closed", "cancelled", "active"],
+            "budget": [500_000.0] * 3,
+            "baseline_start": ["2025-01-01"] * 3,
+            "baseline_finish": ["2025-12-31"] * 3,
+        }
+    )
+    last = pd.Series({"A": pd.Timestamp("2025-02-20")})
+    load = concurrent_load(projects, BANDS, "2025-01-01", "2025-06-30", last_activity=last)
+    per_month = load.set_index("month")["project_ids"].to_dict()
+    # A ran to its last activity in February; B (cancelled, no trace of when) is left out.
+    assert per_month["2025-02"] == "A, C"
+    assert per_month["2025-03"] == "C" and per_month["2025-06"] == "C"
+    assert ended_without_date(projects) == ["A", "B"]
+
+
+def test_the_last_trace_of_a_project_is_its_latest_snapshot_or_booking() -> None:
+    snaps = pd.DataFrame(
+        {"project_id": ["A", "A", "B"], "period_end": ["2025-01-31", "2025-02-28", "2025-01-31"]}
+    )
+    ts = pd.DataFrame(
+        {
+            "person_id": ["P1", "P1"],
+            "date": ["2025-03-04", "2025-01-10"],
+            "hours": [8, 8],
+            "activity": ["design", "design"],
+            "project_id": ["B", "A"],
+        }
+    )
+    traces = last_activity(snaps, ts)
+    assert traces.to_dict() == {"A": pd.Timestamp("2025-02-28"), "B": pd.Timestamp("2025-03-04")}

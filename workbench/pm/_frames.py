@@ -107,3 +107,22 @@ def plural(count: float, word: str, words: str | None = None) -> str:
     """``1 project``, ``3 projects`` (``words`` for irregular plurals)."""
     n = int(count)
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+#: Statuses of a project that has ended.
+ENDED = ("closed", "cancelled")
+
+
+def ended_without_date(projects: pd.DataFrame) -> list[str]:
+    """Projects closed or cancelled with no ``actual_finish``: when they ended is unknown, so
+    they are expected to report, and count as load, only as far as their last trace."""
+    if "status" not in projects.columns:
+        return []
+    proj = as_ids(as_dates(projects, ["actual_finish"]), ["project_id"])
+    finish = (
+        proj["actual_finish"]
+        if "actual_finish" in proj.columns
+        else pd.Series(pd.NaT, index=proj.index)
+    )
+    hit = lower_text(proj["status"]).isin(ENDED) & finish.isna()
+    return id_list(proj.loc[hit, "project_id"].dropna())

@@ -19,7 +19,7 @@ from workbench.findings import SEVERITY_RANK, Finding, Metric
 from workbench.formats import money
 from workbench.frames import frame_metrics
 from workbench.pm import change_risk, evm, governance, maturity, roles, workload
-from workbench.pm._frames import fmt_ids, period_months, plural
+from workbench.pm._frames import ended_without_date, fmt_ids, period_months, plural
 from workbench.report.markup import md_text
 from workbench.result import PlaybookParams
 
@@ -393,7 +393,19 @@ def _workload(
 ) -> None:
     p = audit.params
     audit.pm_ids = workload.project_managers(staff, projects)
-    audit.load = workload.concurrent_load(projects, bands, audit.period_start, audit.period_end)
+    traces = workload.last_activity(tables.get("evm_snapshots"), tables.get("timesheets"))
+    audit.load = workload.concurrent_load(
+        projects, bands, audit.period_start, audit.period_end, last_activity=traces
+    )
+    undated = ended_without_date(projects)
+    if undated:
+        _limit(
+            audit,
+            "pm_overloaded",
+            f"{plural(len(undated), 'project')} closed or cancelled without an actual finish "
+            f"date ({fmt_ids(undated)}): counted as load and expected to report only up to "
+            "their last snapshot or timesheet entry, and not at all without one.",
+        )
     audit.overload = workload.overload_table(
         audit.load, audit.pm_ids, p.max_weighted_projects, p.overload_min_months
     )
@@ -464,8 +476,9 @@ def _workload(
             "pmo_share": "ratio",
             "pm_share": "ratio",
             "delivery_share": "ratio",
-            "other_share": "ratio",
             "pmo_hours": "hours",
+            "worked_hours": "hours",
+            "other_hours": "hours",
             "total_hours": "hours",
         },
         entity_type="person",

@@ -203,7 +203,7 @@ def workload_chart(
     ax = fig.add_subplot()
     left = np.zeros(len(data))
     labels = [f"{p} {names.get(p, '')}".strip() for p in data["person_id"]]
-    for cat in ("pmo", "pm", "delivery", "other"):
+    for cat in ("pmo", "pm", "delivery"):
         values = data[f"{cat}_share"].fillna(0).to_numpy()
         ax.barh(
             labels,
@@ -221,14 +221,14 @@ def workload_chart(
         label=f"PMO threshold {threshold:.0%}",
     )
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of logged hours")
+    ax.set_xlabel("share of hours worked (leave and unclassified hours left out)")
     ax.tick_params(axis="y", labelsize=8)
     ax.legend(fontsize=8, frameon=False, ncol=5, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     fig.tight_layout()
     over = int((data["pmo_share"] > threshold).sum())
     alt = (
-        f"Stacked bars of how {len(data)} project managers spend their hours (PMO, PM, "
-        f"delivery, other); {over} are above the {threshold:.0%} PMO threshold."
+        f"Stacked bars of how {len(data)} project managers spend their hours worked (PMO, "
+        f"PM, delivery); {over} are above the {threshold:.0%} PMO threshold."
     )
     return fig, alt
 

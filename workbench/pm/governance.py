@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from workbench.findings import Finding, finding_from_ids
-from workbench.pm._frames import as_dates, as_ids, fmt_ids, lower_text, period_months
+from workbench.pm._frames import (
+    as_dates,
+    as_ids,
+    ended_without_date,
+    fmt_ids,
+    lower_text,
+    period_months,
+)
 from workbench.pm.maturity import PMO_PILLARS, area_label
 
 
@@ -32,7 +39,9 @@ def reporting_cadence(
 
     A project is expected to report every month from its start (actual, else baseline) to its
     actual finish (the period end while it runs), within the engagement period. Planned
-    projects are not expected to report.
+    projects are not expected to report. A project closed or cancelled without an actual
+    finish ended at an unknown date: it is expected up to its last snapshot, and not at all
+    when it has none (see :func:`workbench.pm._frames.ended_without_date`).
 
     Returns
     -------
@@ -59,17 +68,24 @@ def reporting_cadence(
         else pd.Series("active", index=proj.index)
     )
     reported: dict[str, set[str]] = {}
+    last_report: dict[str, pd.Timestamp] = {}
     if snapshots is not None and not snapshots.empty:
         snaps = as_ids(as_dates(snapshots, ["period_end"]), ["project_id"]).dropna(
             subset=["project_id", "period_end"]
         )
         snaps = snaps.assign(month=snaps["period_end"].dt.to_period("M").astype(str))
         reported = snaps.groupby("project_id")["month"].agg(set).to_dict()
+        last_report = snaps.groupby("project_id")["period_end"].max().to_dict()
+    undated = set(ended_without_date(projects))
     rows = []
     for i, row in proj.iterrows():
         if status[i] == "planned" or pd.isna(start[i]) or start[i] > p_end:
             continue
         end = finish[i] if pd.notna(finish[i]) else p_end
+        if row["project_id"] in undated:
+            end = last_report.get(row["project_id"], pd.NaT)
+            if pd.isna(end):
+                continue
         if end < p_start:
             continue
         expected = [str(m) for m in period_months(max(start[i], p_start), min(end, p_end))]

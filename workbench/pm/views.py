@@ -181,7 +181,8 @@ def capped_table(audit: PMAudit) -> pd.DataFrame:
 
 
 def workload_table(audit: PMAudit) -> pd.DataFrame:
-    """Per PM: share of hours per category, weighted load and the verdicts."""
+    """Per PM: share of hours worked per category, leave and other hours, weighted load and
+    the verdicts."""
     s = audit.shares
     if s.empty:
         return s
@@ -199,11 +200,11 @@ def workload_table(audit: PMAudit) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "project manager": _named(audit, "person_id")(s),
-            "hours": s["total_hours"].round(0),
+            "hours worked": s["worked_hours"].round(0),
             "PM": percent_text(s["pm_share"]),
             "PMO": percent_text(s["pmo_share"]),
             "delivery": percent_text(s["delivery_share"]),
-            "other": percent_text(s["other_share"]),
+            "leave and other hours": s["other_hours"].round(0),
             "peak load": fixed_text(ids.map(load["peak_weighted"]), 1) if len(load) else "",
             "months over": ids.map(load["months_over"]) if len(load) else "",
             "flag": flags,
@@ -419,7 +420,8 @@ def method_markdown(audit: PMAudit) -> str:
             f"value), to be escalated at {p.risk_escalation_score:g} or more.",
             f"- **Workload.** Timesheet activities are classified by the editable activity "
             f"catalogue (PM, PMO, delivery, other); a PM is flagged above "
-            f"{p.pmo_share_threshold:.0%} of logged hours on PMO work. Concurrent projects are "
+            f"{p.pmo_share_threshold:.0%} of hours worked on PMO work (PM, PMO and delivery "
+            "hours; leave and unclassified hours left out). Concurrent projects are "
             f"weighted by budget band (criteria/size_bands.csv); a PM is overloaded above "
             f"{p.max_weighted_projects:g} weighted projects in at least {p.overload_min_months} "
             f"months. FTE at {p.fte_hours_per_year:,.0f} hours a year.",

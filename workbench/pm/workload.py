@@ -1,11 +1,13 @@
 """PM versus PMO workload: where project managers' hours go, and how many projects they carry.
 
 The consultancy's central point: organisations load PMO work (portfolio reporting, template
-upkeep, audits, KPI packs) onto their project managers, who then burn out and leave. This
-module measures it from ``timesheets`` and an editable activity catalogue (activity ->
+upkeep, audits, KPI packs) onto their project managers, which the consultancy's experience
+links to PMs burning out and leaving (a claim this module does not test). This module
+measures the load from ``timesheets`` and an editable activity catalogue (activity ->
 category in {pm, pmo, delivery, other}):
 
-* each PM's share of logged hours on PMO-type work, overall and per month;
+* each PM's share of hours worked on PMO-type work, overall and per month (leave, other
+  non-work and unclassified activities left out of the denominator);
 * concurrent projects per PM, weighted by size through editable budget bands (a large project
   counts more than a small one), per month of the engagement period;
 * the PMO-type hours logged outside the PMO, i.e. what a PMO would absorb, in hours and FTE.
@@ -21,9 +23,18 @@ import pandas as pd
 
 from workbench.classify import LOW_CONFIDENCE, Matcher
 from workbench.findings import Finding, finding_from_ids
-from workbench.pm._frames import as_dates, as_ids, as_numbers, lower_text, period_months
+from workbench.pm._frames import (
+    as_dates,
+    as_ids,
+    as_numbers,
+    ended_without_date,
+    lower_text,
+    period_months,
+)
 
 CATEGORIES = ("pm", "pmo", "delivery", "other")
+#: The categories that are work; shares of time are of these hours (not leave, not unknown).
+WORK_CATEGORIES = ("pm", "pmo", "delivery")
 _PM_ROLE = re.compile(r"project manager|\bpm\b", re.IGNORECASE)
 _PMO_ROLE = re.compile(r"\bpmo\b|portfolio office|project office", re.IGNORECASE)
 
@@ -157,7 +168,10 @@ def time_shares(classified: pd.DataFrame, people: Iterable[str]) -> pd.DataFrame
     """Hours per category and the share of each, for each person in ``people``.
 
     People with no timesheet row are kept with zero hours, NaN shares and
-    ``has_timesheets`` False. ``pmo_share`` is PMO hours over all hours the person logged.
+    ``has_timesheets`` False. The shares (``pm_share``, ``pmo_share``, ``delivery_share``)
+    are of the hours worked, ``worked_hours`` (PM, PMO and delivery): leave and other
+    non-work (``other_hours``) and activities the catalogue does not classify
+    (``unclassified_hours``, stated as a limitation) would only dilute them.
     """
     people = sorted(set(people))
     rows = classified[classified["person_id"].isin(people)]
@@ -168,17 +182,21 @@ def time_shares(classified: pd.DataFrame, people: Iterable[str]) -> pd.DataFrame
     pivot.columns = [f"{c}_hours" for c in pivot.columns]
     out = pivot.reset_index().rename(columns={"index": "person_id"})
     out["total_hours"] = out[[f"{c}_hours" for c in (*CATEGORIES, "unclassified")]].sum(axis=1)
+    out["worked_hours"] = out[[f"{c}_hours" for c in WORK_CATEGORIES]].sum(axis=1)
     out["has_timesheets"] = out["person_id"].isin(set(rows["person_id"]))
-    for cat in CATEGORIES:
-        out[f"{cat}_share"] = (out[f"{cat}_hours"] / out["total_hours"]).where(
-            out["total_hours"] > 0
+    for cat in WORK_CATEGORIES:
+        out[f"{cat}_share"] = (out[f"{cat}_hours"] / out["worked_hours"]).where(
+            out["worked_hours"] > 0
         )
     return out
 
 
 def monthly_pmo_share(classified: pd.DataFrame, people: Iterable[str]) -> pd.DataFrame:
-    """PMO share of hours per month, per person and for the group (``person_id`` "all")."""
-    rows = classified[classified["person_id"].isin(set(people))]
+    """PMO share of hours worked per month, per person and for the group (``person_id``
+    "all"); ``total_hours`` are the hours worked (see :func:`time_shares`)."""
+    rows = classified[
+        classified["person_id"].isin(set(people)) & classified["category"].isin(WORK_CATEGORIES)
+    ]
     if rows.empty:
         return pd.DataFrame(columns=["month", "person_id", "pmo_hours", "total_hours", "pmo_share"])
     rows = rows.assign(pmo_hours=rows["hours"].where(rows["category"] == "pmo", 0.0))
@@ -217,13 +235,21 @@ def project_weights(projects: pd.DataFrame, bands: pd.DataFrame) -> pd.Series:
 
 
 def concurrent_load(
-    projects: pd.DataFrame, bands: pd.DataFrame, period_start: object, period_end: object
+    projects: pd.DataFrame,
+    bands: pd.DataFrame,
+    period_start: object,
+    period_end: object,
+    *,
+    last_activity: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Projects each PM runs in each month of the period, counted and weighted by size.
 
     A project runs from its actual start (else baseline start) to its actual finish (else
     forecast, else baseline finish; an active project whose forecast has passed runs to the
-    period end). Planned projects are not counted.
+    period end). Planned projects are not counted. A project closed or cancelled without an
+    actual finish ended at an unknown date: it runs to its last trace in ``last_activity``
+    (project_id -> date, e.g. its last snapshot or timesheet entry) and is left out when it
+    has none, never carried to its planned finish.
 
     Returns
     -------
@@ -252,6 +278,14 @@ def concurrent_load(
     end = end.where(
         ~((status == "active") & (end < pd.Timestamp(period_end))), pd.Timestamp(period_end)
     )
+    undated = proj["project_id"].isin(ended_without_date(projects))
+    if undated.any():
+        trace = proj["project_id"].map(last_activity) if last_activity is not None else None
+        end = end.where(~undated, pd.to_datetime(trace) if trace is not None else pd.NaT)
+        proj = proj[~undated | end.notna()]
+        end = end[proj.index]
+        start = start[proj.index]
+        status = status[proj.index]
     proj = proj.assign(_start=start, _end=end)
     proj = proj[(status != "planned") & proj["pm_id"].notna() & proj["_start"].notna()]
     rows = []
@@ -271,6 +305,22 @@ def concurrent_load(
                 }
             )
     return pd.DataFrame(rows, columns=["month", "pm_id", "projects", "weighted", "project_ids"])
+
+
+def last_activity(
+    snapshots: pd.DataFrame | None = None, timesheets: pd.DataFrame | None = None
+) -> pd.Series:
+    """The last trace of each project: its latest snapshot or hours booked to it."""
+    traces = []
+    if snapshots is not None and not snapshots.empty:
+        snaps = as_ids(as_dates(snapshots, ["period_end"]), ["project_id"])
+        traces.append(snaps.groupby("project_id")["period_end"].max())
+    if timesheets is not None and "project_id" in timesheets.columns and not timesheets.empty:
+        ts = as_ids(as_dates(timesheets, ["date"]), ["project_id"])
+        traces.append(ts.groupby("project_id")["date"].max())
+    if not traces:
+        return pd.Series(dtype="datetime64[ns]")
+    return pd.concat(traces, axis=1).max(axis=1)
 
 
 def _first_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -394,10 +444,11 @@ def pmo_work_findings(shares: pd.DataFrame, threshold: float) -> list[Finding]:
             title=f"{len(hit)} project managers spend more than {threshold:.0%} of their time on "
             f"PMO work",
             summary=(
-                f"{len(hit)} of {len(measured)} project managers with timesheets log more than "
-                f"{threshold:.0%} of their hours on PMO-type activities (portfolio reporting, "
-                f"audits, templates, KPI packs): {who}; {hours:,.0f} hours in the period. This is "
-                f"the pattern that burns out good PMs and makes them leave."
+                f"{len(hit)} of {len(measured)} project managers with timesheets spend more "
+                f"than {threshold:.0%} of their hours worked on PMO-type activities (portfolio "
+                f"reporting, audits, templates, KPI packs): {who}; {hours:,.0f} hours in the "
+                "period, time taken from their projects. Whether it drives PMs to leave is not "
+                "measured here."
             ),
             entity_type="person",
             ids=hit["person_id"].tolist(),
