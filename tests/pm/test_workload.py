@@ -264,3 +264,63 @@ def test_the_last_trace_of_a_project_is_its_latest_snapshot_or_booking() -> None
     )
     traces = last_activity(snaps, ts)
     assert traces.to_dict() == {"A": pd.Timestamp("2025-02-28"), "B": pd.Timestamp("2025-03-04")}
+
+
+def test_staffing_guidance_matches_person_ids_whole_not_as_substrings() -> None:
+    shares = pd.DataFrame(
+        {
+            "person_id": ["P1", "P10"],
+            "has_timesheets": [True, True],
+            "pmo_share": [0.4, 0.5],
+            "pmo_hours": [120.0, 240.0],
+        }
+    )
+    overload = pd.DataFrame(
+        {
+            "pm_id": ["P1", "P10"],
+            "peak_weighted": [1.0, 1.0],
+            "months_over": [0, 0],
+            "current_weighted": [1.0, 1.0],
+            "overloaded": [False, False],
+        }
+    )
+    misplaced = pd.DataFrame(
+        {"activity": ["portfolio reporting", "process audit"], "people": ["P10", "P1, P10"]}
+    )
+    guide = staffing_guidance(
+        shares, overload, misplaced, None, pmo_share_threshold=0.25, max_weighted=3.5, months=12
+    ).set_index("person_id")
+    # P1 never did the portfolio reporting: only P10 ("P1" is a substring of "P10").
+    assert "(process audit)" in guide.loc["P1", "action"]
+    assert "(portfolio reporting, process audit)" in guide.loc["P10", "action"]
+
+
+def test_job_descriptions_never_print_nan_for_a_missing_description() -> None:
+    misplaced = pd.DataFrame(
+        {
+            "activity": ["portfolio reporting"],
+            "description": [float("nan")],
+            "hours": [100.0],
+            "hours_per_year": [100.0],
+            "people": ["P1"],
+            "pms": [1],
+        }
+    )
+    gaps = pd.DataFrame(
+        {
+            "area": ["risk"],
+            "question_id": ["RSK-01"],
+            "score": [1.0],
+            "gap": [2.0],
+            "recommendation": [float("nan")],
+        }
+    )
+    texts = job_descriptions(
+        misplaced, gaps, pmo_share_threshold=0.25, max_weighted=3.5, fte_hours_per_year=1650
+    )
+    for text in texts.values():
+        assert "nan" not in text.lower().split()
+        assert "nan " not in text and " nan" not in text
+    assert (
+        "- portfolio reporting (about 100 hours a year now done by PMs)" in texts["Project Manager"]
+    )

@@ -115,8 +115,14 @@ def staffing_guidance(
         if not row.get("has_timesheets", True) or pd.isna(row.get("pmo_share")):
             continue
         if row["pmo_share"] > pmo_share_threshold:
+            # Whole ids: "P1" must not pick up the activities of "P10".
             own = (
-                misplaced[misplaced["people"].str.contains(pm_id, regex=False)]
+                misplaced[
+                    misplaced["people"]
+                    .astype(str)
+                    .str.split(", ")
+                    .map(lambda ids, who=pm_id: who in ids)
+                ]
                 if not misplaced.empty
                 else misplaced
             )
@@ -173,10 +179,16 @@ def _gap_lines(
         return []
     own = gaps[gaps["area"].isin(areas)].sort_values("gap", ascending=False).head(limit)
     return [
-        f"- {AREAS.get(r.area, r.area) + ': ' if label else ''}{r.recommendation} "
+        f"- {AREAS.get(r.area, r.area) + ': ' if label else ''}"
+        f"{_text(r.recommendation) or 'Practice ' + str(r.question_id)} "
         f"({r.question_id}, scored {r.score:g})"
         for r in own.itertuples()
     ]
+
+
+def _text(value: object) -> str:
+    """A criteria or catalogue text for prose; a blank cell (NaN) is the empty string."""
+    return "" if value is None or pd.isna(value) else str(value).strip()
 
 
 def job_descriptions(
@@ -227,8 +239,9 @@ def job_descriptions(
     if not misplaced.empty:
         pm += ["", "**Not part of this role (moves to the PMO)**", ""]
         pm += [
-            f"- {r.activity}: {r.description or ''} (about {r.hours_per_year:,.0f} hours a "
-            f"year now done by PMs)".replace(":  (", " (")
+            f"- {r.activity}"
+            + (f": {_text(r.description)}" if _text(getattr(r, "description", "")) else "")
+            + f" (about {r.hours_per_year:,.0f} hours a year now done by PMs)"
             for r in misplaced.itertuples()
         ]
     pm += [
