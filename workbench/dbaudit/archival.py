@@ -167,8 +167,10 @@ def growth_per_month(ctx: AuditContext) -> pd.DataFrame:
 def freshness(ctx: AuditContext) -> pd.DataFrame:
     """Latest date of each table against the as-of date, and rows dated after it.
 
-    A table is stale when its latest row is more than ``freshness_days`` before the as-of
-    date (the engagement's period end).
+    A table is stale when its latest row dated on or before the as-of date is more than
+    ``freshness_days`` before it (the engagement's period end). Rows dated after the as-of
+    date are counted apart (``future_rows``, their latest in ``latest_future``): one
+    mistyped future date must not make a table that stopped being updated look fresh.
     """
     rows = []
     for key, t in ctx.catalogue.tables.items():
@@ -184,14 +186,16 @@ def freshness(ctx: AuditContext) -> pd.DataFrame:
         future = c >= sa.literal(bind_value(col, as_of_next), col.type)
         stmt = sa.select(
             sa.func.min(c),
-            sa.func.max(c),
+            sa.func.max(sa.case((future, sa.null()), else_=c)),
             sa.func.sum(sa.case((future, sa.literal(1)), else_=sa.literal(0))),
+            sa.func.max(c),
         )
         res = ctx.attempt("freshness", key, partial(_fetch_one, ctx.conn, stmt))
         if res is None:
             continue
         first, latest = _as_date(res[0]), _as_date(res[1])
         lag = None if latest is None else (ctx.as_of - latest).days
+        future_rows = int(res[2] or 0)
         rows.append(
             {
                 "table": key,
@@ -200,7 +204,8 @@ def freshness(ctx: AuditContext) -> pd.DataFrame:
                 "earliest": first,
                 "latest": latest,
                 "days_behind": lag,
-                "future_rows": int(res[2] or 0),
+                "future_rows": future_rows,
+                "latest_future": _as_date(res[3]) if future_rows else None,
                 "stale": lag is not None and lag > ctx.freshness_days,
             }
         )
@@ -214,6 +219,7 @@ def freshness(ctx: AuditContext) -> pd.DataFrame:
             "latest",
             "days_behind",
             "future_rows",
+            "latest_future",
             "stale",
         ],
     )

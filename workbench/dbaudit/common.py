@@ -143,6 +143,24 @@ def candidate_key(t: TableInfo) -> list[str]:
     return []
 
 
+class SampleKeys(list[str]):
+    """Sample keys of a check, with ``query``: the SQL (in the database's dialect) that
+    returns all of them, for the findings register to quote. A plain list otherwise."""
+
+    def __init__(self, keys: list[str], query: str | None = None) -> None:
+        super().__init__(keys)
+        self.query = query
+
+
+def sql_text(stmt: Any, conn: sa.Connection) -> str | None:
+    """A statement as SQL text with its values inline, or None when the dialect cannot."""
+    try:
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    except Exception:  # a type with no literal rendering: the finding then names no query
+        return None
+    return " ".join(str(compiled).split())
+
+
 def key_columns(t: TableInfo) -> list[str]:
     """Columns that identify a row in samples: PK, else the id column, else the first column."""
     return t.primary_key or candidate_key(t) or [t.columns[0].name]
@@ -244,11 +262,18 @@ class AuditContext:
         return int(self.conn.execute(stmt).scalar_one())
 
     def sample(self, t: TableInfo, where: Any, limit: int | None = None) -> list[str]:
-        """Keys of the first rows (by key) satisfying ``where``, at most ``sample_rows``."""
+        """Keys of the first rows (by key) satisfying ``where``, at most ``sample_rows``.
+
+        The list carries, as ``query``, the SQL that returns every such key (see
+        :class:`SampleKeys`), so a finding can say how to get the rest.
+        """
         tc = t.clause()
         cols = [tc.c[c] for c in key_columns(t)]
-        stmt = sa.select(*cols).where(where(tc)).order_by(*cols).limit(limit or self.sample_rows)
-        return [key_text(tuple(r)) for r in self.conn.execute(stmt)]
+        every = sa.select(*cols).where(where(tc)).order_by(*cols)
+        stmt = every.limit(limit or self.sample_rows)
+        return SampleKeys(
+            [key_text(tuple(r)) for r in self.conn.execute(stmt)], sql_text(every, self.conn)
+        )
 
     def profile(self, t: TableInfo) -> Profile:
         """The table's profile, from one scan (cached)."""

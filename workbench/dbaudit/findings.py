@@ -2,8 +2,8 @@
 
 Pure functions of DataFrames. Each finding names its table and column in the title and
 carries the true exception count; ``entities.ids`` holds the sample keys behind it (at most
-``sample_rows`` per check: the register points at the rows, the client's own query
-retrieves the rest).
+``sample_rows`` per check, since the audit never pulls a whole table), and where there are
+more the summary quotes the read-only query that returns every one of them.
 """
 
 from __future__ import annotations
@@ -55,7 +55,16 @@ def _keys_note(sample: list[str], total: int) -> str:
     if not sample:
         return ""
     more = "" if len(sample) >= total else f" (first {len(sample)} of {total})"
-    return f" Keys{more}: {', '.join(sample[:5])}{', ...' if len(sample) > 5 else ''}."
+    note = f" Keys{more}: {', '.join(sample[:5])}{', ...' if len(sample) > 5 else ''}."
+    query = getattr(sample, "query", None)
+    if len(sample) < total:
+        note += (
+            f" The register lists these {len(sample)}; every one of the {total} is returned by: "
+            f"{query}"
+            if query
+            else f" The register lists these {len(sample)} of the {total}."
+        )
+    return note
 
 
 def audit_findings(r: Any) -> list[Finding]:
@@ -261,7 +270,14 @@ def audit_findings(r: Any) -> list[Finding]:
     if len(stale):
         names = list(stale.table)
         detail = "; ".join(
-            f"{s.table} (latest {s.latest}, {s.days_behind} days)" for s in stale.itertuples()
+            f"{s.table} (latest {s.latest}, {s.days_behind} days"
+            + (
+                f"; {s.future_rows} row(s) dated after the as-of date not counted"
+                if s.future_rows
+                else ""
+            )
+            + ")"
+            for s in stale.itertuples()
         )
         out.append(
             _finding(

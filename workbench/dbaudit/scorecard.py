@@ -10,7 +10,8 @@ checks already took, so the scorecard costs no query:
 - validity: ``1 - (unparseable text values + single-column rule violations) / values tested``;
 - consistency: ``1 - (orphan rows + cross-field rule violations) / rows tested``;
 - timeliness: mean of freshness (1 when the latest row is within ``freshness_days`` of the
-  as-of date, else 0) and ``1 - share of rows past retention``.
+  as-of date, else 0) and ``1 - share of rows past retention``;
+- accuracy is listed as not measured: it needs a source of truth outside the database.
 
 A dimension with nothing to measure is left empty. The table score is the mean of its
 measured dimensions; the database score per dimension is the unweighted mean over tables
@@ -35,7 +36,11 @@ clean), from the counts of the checks:
 - *validity*: 1 - (unparseable text values + single-column rule violations) / values tested;
 - *consistency*: 1 - (orphan rows + cross-field rule violations) / rows tested;
 - *timeliness*: mean of freshness (1 if the latest row is within `freshness_days` of the
-  as-of date, else 0) and 1 - share of rows past retention.
+  as-of date, else 0) and 1 - share of rows past retention;
+- *accuracy*: not measured. Whether a value is true of the thing it describes needs a source
+  of truth (the documents, another system, a confirmation); a database read alone cannot
+  show it, so the score says so instead of guessing. Trace a sample to its source to assess
+  it.
 
 A dimension with nothing to measure is left empty; the table score is the mean of its
 measured dimensions; the database score per dimension is the unweighted mean over tables,
@@ -43,6 +48,10 @@ and the chapter score is the overall database score in percent.
 """
 
 DIMENSIONS = ["completeness", "uniqueness", "validity", "consistency", "timeliness"]
+#: DAMA dimensions a database read cannot measure, and why (listed in the database score).
+NOT_MEASURED = {
+    "accuracy": "not measured: needs a source of truth (trace a sample to its documents)"
+}
 
 
 def _share(bad: float, tested: float) -> float | None:
@@ -138,6 +147,8 @@ def database_scores(scores: pd.DataFrame) -> pd.DataFrame:
             }
         )
     measured = [float(r["score"]) for r in rows if r["score"] is not None]
+    for dim, note in NOT_MEASURED.items():
+        rows.append({"dimension": dim, "score": None, "tables_measured": 0, "note": note})
     rows.append(
         {
             "dimension": "overall",
@@ -145,4 +156,6 @@ def database_scores(scores: pd.DataFrame) -> pd.DataFrame:
             "tables_measured": int(scores["score"].notna().sum()),
         }
     )
-    return pd.DataFrame(rows, columns=["dimension", "score", "tables_measured"])
+    frame = pd.DataFrame(rows, columns=["dimension", "score", "tables_measured", "note"])
+    frame["note"] = frame["note"].fillna("")
+    return frame
