@@ -306,3 +306,38 @@ def test_summation_finding_carries_the_spike_records() -> None:
     assert finding is not None
     assert sorted(finding.entities.ids) == ["A", "B"]
     assert finding.exceptions.value == pytest.approx(5050.0)
+
+
+def test_second_order_test_reads_the_differences_of_the_sorted_amounts() -> None:
+    # Sorted: 100, 150, 175, 175, 200, 1200. Differences 50, 25, 0, 25, 1000; the zero
+    # difference (a duplicated amount) is left out, as Nigrini does.
+    amounts = pd.Series([175.0, 100.0, 1200.0, 150.0, 175.0, 200.0])
+    result = bf.second_order_test(amounts, min_amount=None)
+    assert result.test == "second_order" and result.n == 4
+    counts = result.table.set_index("digit")["count"]
+    assert counts[50] == 1 and counts[25] == 2 and counts[10] == 1
+    assert counts.sum() == 4
+    # Expected: Benford's first-two digits; no MAD table applies, so no verdict.
+    assert result.table.set_index("digit").loc[10, "expected"] == pytest.approx(np.log10(1.1))
+    assert result.verdict is None and result.mad_verdict is None
+
+
+def test_second_digit_test_is_not_labelled_second_order() -> None:
+    assert bf.label("second_digit") == "second digit"
+    assert bf.label("second_order") == "second-order (differences of sorted amounts)"
+
+
+def test_a_marginal_mad_is_not_titled_a_departure() -> None:
+    rng = np.random.default_rng(3)
+    values = 10 ** rng.uniform(1, 6, 20_000)
+    values[:1400] = 5000.0  # a spike at 5: MAD 0.0142, marginal
+    frame = pd.DataFrame({"expense_id": [f"E{i}" for i in range(len(values))], "amount": values})
+    result = bf.benford_test(frame, "first_digit")
+    assert result.verdict == "marginal", result.mad
+    finding = bf.benford_finding(result, frame)
+    assert finding is not None
+    assert "depart" not in finding.title
+    assert finding.title == (
+        "Positive amounts conform only marginally to Benford's law (first digit)"
+    )
+    assert "of 10 or more" in finding.summary

@@ -163,3 +163,65 @@ def test_an_outlier_finding_is_worth_its_amount_not_its_logarithm():
     assert finding.title == "Unusual amounts within category"
     assert "log10" in finding.summary  # the method is still named
     assert finding.exceptions.value == 250_000.0
+
+
+def _nigrini_payments():
+    from pathlib import Path
+
+    import pandas as pd
+
+    path = Path(__file__).resolve().parents[3] / "shared" / "external" / "nigrini"
+    path = path / "corporate.payment.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    raw = pd.read_csv(path, dtype={"VendorNum": "str", "InvNum": "str"})
+    return pd.DataFrame(
+        {
+            "expense_id": [str(i) for i in range(1, len(raw) + 1)],
+            "amount": raw["Amount"].astype("float64"),
+        }
+    )
+
+
+def test_benford_states_its_population_rule_and_the_all_positives_figure():
+    # Amounts under 10 were dropped without a word: "177,763 positive amounts tested" where
+    # 185,083 are positive, and a first-two digits MAD of 0.00243 beside the published
+    # 0.002337 (benford.analysis, every positive amount).
+    exp = _nigrini_payments()
+    run = expenses.benford(exp, id_col="expense_id", entity_type="expense")
+    row = run.summary.set_index("test").loc["first_two_digits"]
+    assert row["amounts"] == 185_083 and row["n"] == 177_763
+    assert row["excluded_below_min"] == 7_320 and row["min_amount"] == 10
+    assert row["mad"] == pytest.approx(0.0024299, abs=1e-7)
+    assert row["mad_all_amounts"] == pytest.approx(0.002336614, abs=5e-10)
+    finding = next(f for f in run.findings if f.check == "benford_first_two_digits_positive")
+    assert "177,763 of the 185,083 positive amounts" in finding.summary
+    assert "10 or more" in finding.summary
+    assert "0.00234 over all 185,083" in finding.summary
+    everything = expenses.benford(exp, id_col="expense_id", entity_type="expense", min_amount=0)
+    row = everything.summary.set_index("test").loc["first_two_digits"]
+    assert row["n"] == 185_083 and row["mad"] == pytest.approx(0.002336614, abs=5e-10)
+
+
+def test_the_chapter_shows_nigrinis_minimum_set(demo):
+    run = expenses.benford(demo["tables"]["expenses"], id_col="expense_id", entity_type="expense")
+    tests = list(run.summary["test"])
+    assert tests == [
+        "first_digit",
+        "second_digit",
+        "first_two_digits",
+        "second_order",
+        "last_two_digits",
+    ]
+    assert len(run.summation.table) == 90
+    assert {"rank", "amount", "count", "share"} <= set(run.duplication.columns)
+    # The planted exact duplicates recur, so number duplication lists their amounts.
+    assert (run.duplication["count"] >= 2).all() and len(run.duplication) > 0
+    names = {m.metric for m in expenses.benford_metrics(run, "expenses")}
+    assert {
+        "benford.expenses.first_two_digits.mad",
+        "benford.expenses.first_two_digits.n",
+        "benford.expenses.first_two_digits.amounts",
+        "benford.expenses.min_amount",
+        "benford.expenses.summation.mad",
+    } <= names

@@ -1,8 +1,9 @@
 """Benford's law digit tests, after Nigrini, *Forensic Analytics* (2012).
 
 The tests: first digit, second digit, first-two digits, first-three digits, last-two digits
-(of the integer part) and the summation test; plus number duplication and the drill-down
-from a spiking digit pair to the records behind it.
+(of the integer part), Nigrini's second-order test (the first-two digits of the differences
+between the sorted amounts, not the second-digit test) and the summation test; plus number
+duplication and the drill-down from a spiking digit pair to the records behind it.
 
 Method, as the report states it:
 
@@ -68,8 +69,22 @@ _LABELS = {
     "first_two_digits": "first-two digits",
     "first_three_digits": "first-three digits",
     "last_two_digits": "last-two digits",
+    "second_order": "second-order (differences of sorted amounts)",
     "summation": "summation",
 }
+
+
+def label(test: str) -> str:
+    """The name of a test as the report writes it."""
+    return _LABELS.get(test, test.replace("_", " "))
+
+
+def population_rule(min_amount: float | None, sign: str = "positive") -> str:
+    """The records a test keeps, in words (``positive amounts of 10 or more``)."""
+    if not min_amount:
+        return f"every {sign} amount"
+    return f"{sign} amounts of {min_amount:g} or more"
+
 
 # Powers of ten up to 1e22 are exact doubles: one multiplication or division by them is
 # correctly rounded, which the exact digit extraction below relies on.
@@ -332,6 +347,11 @@ def _selection(
     return mask, excluded
 
 
+def _signed_count(excluded: dict[str, int], mask: np.ndarray) -> int:
+    """Amounts of the tested sign before the floor: kept plus those below it."""
+    return int(mask.sum()) + excluded["below_min_amount"]
+
+
 # --------------------------------------------------------------------------------------
 # results
 # --------------------------------------------------------------------------------------
@@ -363,6 +383,8 @@ class BenfordTestResult:
     min_amount : float or None
     excluded : dict
         Records left out: ``missing_or_zero``, ``other_sign``, ``below_min_amount``.
+    amounts : int
+        Every amount of this sign, before ``min_amount`` (the population the rule cuts).
     """
 
     test: str
@@ -381,6 +403,7 @@ class BenfordTestResult:
     ks_critical: float
     min_amount: float | None
     excluded: dict[str, int] = field(default_factory=dict)
+    amounts: int = 0
 
     def spikes(self, z: float = Z_99) -> pd.DataFrame:
         """Digits occurring significantly more often than expected, largest Z first."""
@@ -407,6 +430,8 @@ class BenfordTestResult:
         return {
             "sign": self.sign,
             "test": self.test,
+            "amounts": self.amounts,
+            "min_amount": self.min_amount or 0,
             "n": self.n,
             "excluded_below_min": self.excluded.get("below_min_amount", 0),
             "mad": self.mad,
@@ -545,7 +570,9 @@ def benford_test(
     mask, excluded = _selection(values, sign, min_amount)
     codes = digit_codes(values[mask], test)
     codes = codes[codes >= 0]
-    return _evaluate(codes, test, sign, min_amount, excluded)
+    result = _evaluate(codes, test, sign, min_amount, excluded)
+    result.amounts = _signed_count(excluded, mask)
+    return result
 
 
 def benford_tests(
@@ -581,7 +608,40 @@ def benford_tests(
                 assert first3 is not None
                 codes = _from_first_three(first3, t)
             out[(sign, t)] = _evaluate(codes[codes >= 0], t, sign, min_amount, excluded)
+            out[(sign, t)].amounts = _signed_count(excluded, mask)
     return out
+
+
+def second_order_test(
+    data: pd.DataFrame | pd.Series,
+    *,
+    amount_col: str = "amount",
+    sign: str = "positive",
+    min_amount: float | None = 10.0,
+) -> BenfordTestResult:
+    """Nigrini's second-order test: the first-two digits of the differences between the
+    amounts sorted in ascending order, against Benford's first-two digits.
+
+    Whatever the distribution of the amounts, the differences of their sorted values
+    approximate Benford's law; spikes point at amounts that cluster (rounding, prices, a
+    field filled with a formula) or at data that was altered. Zero differences (repeated
+    amounts, the subject of the number duplication test) are left out, as Nigrini does.
+    No MAD table applies (``verdict`` None): the graph and the Z of each digit are read.
+
+    Parameters are those of :func:`benford_test`.
+    """
+    values = _amounts(data, amount_col).to_numpy(dtype=np.float64, na_value=np.nan)
+    mask, excluded = _selection(values, sign, min_amount)
+    ordered = np.sort(np.abs(values[mask]))
+    differences = np.diff(ordered)
+    differences = differences[differences > 0]
+    codes = _from_first_three(significant_digits(differences, 3), "first_two_digits")
+    result = _evaluate(codes[codes >= 0], "first_two_digits", sign, min_amount, excluded)
+    result.test = "second_order"
+    result.verdict = result.mad_verdict = None
+    result.caution = None
+    result.amounts = _signed_count(excluded, mask)
+    return result
 
 
 def benford_summary(results: dict[tuple[str, str], BenfordTestResult]) -> pd.DataFrame:
@@ -749,8 +809,13 @@ def benford_finding(
     severity: Severity | None = None,
     owner_role: str = "Finance controller",
     max_spikes: int | None = 5,
+    all_amounts_mad: float | None = None,
 ) -> Finding | None:
     """A finding for a digit test whose amounts do not conform, with the spike records.
+
+    The summary states the population rule (which amounts were tested, of how many) and,
+    when ``all_amounts_mad`` is given, the MAD over every amount of the sign beside it, so
+    a reader comparing with a published figure sees why the two differ.
 
     Raised when the verdict is marginal or nonconformity, or, for the last-two digits test
     (no MAD table), when some digits spike at 99%. The ids are the records behind the
@@ -766,23 +831,27 @@ def benford_finding(
     spikes = all_spikes if max_spikes is None else all_spikes.head(max_spikes)
     if result.verdict in ("nonconformity", "marginal"):
         base: Severity = "medium" if result.verdict == "nonconformity" else "low"
-    elif result.test == "last_two_digits" and len(spikes):
+    elif result.test in ("last_two_digits", "second_order") and len(spikes):
         base = "low"
     else:
         return None
     values = _amounts(data, amount_col).to_numpy(dtype=np.float64, na_value=np.nan)
     mask, _ = _selection(values, result.sign, result.min_amount)
     population_value = float(np.abs(values[mask]).sum())
-    rows = drill_down(
-        data,
-        spikes["digit"].tolist(),
-        test=result.test,
-        amount_col=amount_col,
-        sign=result.sign,
-        min_amount=result.min_amount,
+    rows = (
+        drill_down(
+            data,
+            spikes["digit"].tolist(),
+            test=result.test,
+            amount_col=amount_col,
+            sign=result.sign,
+            min_amount=result.min_amount,
+        )
+        if result.test != "second_order"
+        else data.iloc[0:0]  # a difference is no one record's
     )
-    exception_value = float(rows[amount_col].abs().sum())
-    label = _LABELS[result.test]
+    exception_value = float(rows[amount_col].abs().sum()) if len(rows) else 0.0
+    name = _LABELS[result.test]
     top = ", ".join(
         f"{d} ({c:,} records, Z {z:.1f})"
         for d, c, z in spikes.head(5)[["digit", "count", "z"]].itertuples(index=False)
@@ -792,17 +861,33 @@ def benford_finding(
         if result.verdict
         else "no MAD table applies to this test"
     )
+    note = ""
+    if all_amounts_mad is not None and result.min_amount and result.amounts != result.n:
+        note = (
+            f", Nigrini's practice; MAD {all_amounts_mad:.5f} over all {result.amounts:,} "
+            f"{result.sign} amounts"
+        )
+    tested = (
+        f"{result.n:,} of the {result.amounts:,} {result.sign} amounts"
+        if result.amounts and result.amounts != result.n
+        else f"{result.n:,} {result.sign} amounts"
+    )
     summary = (
-        f"{result.n:,} {result.sign} amounts tested ({label}); {verdict_text}. "
+        f"{tested} tested ({name}; population: {population_rule(result.min_amount, result.sign)}"
+        f"{note}); {verdict_text}. "
         f"{len(all_spikes)} digit group(s) occur significantly more often than Benford's "
         f"law expects (99%); the {len(spikes)} largest: {top or 'none'}. "
         f"{len(rows):,} records behind them, worth {exception_value:,.2f}."
     )
+    how = {
+        "nonconformity": "do not conform to",
+        "marginal": "conform only marginally to",
+    }.get(str(result.verdict), "show digit spikes against")
     return finding_from_ids(
         check=f"benford_{result.test}_{result.sign}",
         area=area,
         severity=severity or escalate(base, exception_value, materiality),
-        title=f"{result.sign.capitalize()} amounts depart from Benford's law ({label})",
+        title=f"{result.sign.capitalize()} amounts {how} Benford's law ({name})",
         summary=summary,
         entity_type=entity_type,
         ids=record_ids(rows, id_col).tolist(),

@@ -51,6 +51,7 @@ class Params(PlaybookParams):
     decision_window_days: int
     defect_rate_ratio: float
     min_observations: int
+    benford_min_amount: float
     approval_limit: float
     holiday_country: str
     round_amount_unit: float
@@ -187,6 +188,9 @@ class Assessment:
                             str(r.get("period", "")),
                         )
                     )
+        for key, table_name in (("benford_expenses", "expenses"), ("benford_invoices", "invoices")):
+            if key in self.extra:
+                rows += expense_checks.benford_metrics(self.extra[key], table_name)
         rows.append(Metric("revenue_at_stake", self.at_stake(), "currency"))
         rows.append(Metric("revenue_leakage", self.at_stake("leakage"), "currency"))
         rows.append(Metric("revenue_exposure", self.at_stake("exposure"), "currency"))
@@ -455,12 +459,15 @@ def run_expense_analytics(
         a.limit("expense analytics", "no expenses table")
         return
     if "benford" not in missing:
-        run = expense_checks.benford(exp, id_col="expense_id", entity_type="expense")
+        floor = p.benford_min_amount
+        run = expense_checks.benford(
+            exp, id_col="expense_id", entity_type="expense", min_amount=floor
+        )
         a.extra["benford_expenses"] = run
         a.findings.extend(f for f in run.findings if "last_two" not in f.check)
         if _present(tables, "invoices"):
             a.extra["benford_invoices"] = expense_checks.benford(
-                tables["invoices"], id_col="invoice_id", entity_type="invoice"
+                tables["invoices"], id_col="invoice_id", entity_type="invoice", min_amount=floor
             )
     if "duplicates" not in missing:
         dup = expense_checks.duplicates(
@@ -554,6 +561,11 @@ def run(
     result.text["summary"] = lambda: summary.executive_summary(
         result.findings, currency=currency, facts=facts
     )
+    for key, label in (("benford_expenses", "expenses"), ("benford_invoices", "invoices")):
+        if key in a.extra:
+            result.text[f"{key}_rule"] = (
+                f"**Benford tests on {label}**, population: {a.extra[key].rule()}."
+            )
     return result
 
 
@@ -564,7 +576,8 @@ def chapter_tables(a: Assessment) -> dict[str, pd.DataFrame]:
     ``dashboard_quarter_all`` and ``dashboard_month_last12`` (the whole client);
     ``exceptions.<check>`` for :data:`REVENUE_EXCEPTIONS` with rows; ``pain_points``
     (per segment, with the finding's reading), ``pain_points_top`` and ``delay_pareto``;
-    ``decision_verdicts``; ``benford_expenses``, ``benford_invoices``, ``benford_drill_down``;
+    ``decision_verdicts``; ``benford_expenses``, ``benford_invoices`` (each with its
+    ``_summation`` spikes and ``_duplication``), ``benford_drill_down``;
     ``duplicates``, ``vendor_spellings``; ``samples``, ``mus_sample``; ``kpi_catalogue`` and
     ``kpi_definitions``.
     """
@@ -608,6 +621,8 @@ def chapter_tables(a: Assessment) -> dict[str, pd.DataFrame]:
     for key in ("benford_expenses", "benford_invoices"):
         if key in a.extra:
             out[key] = a.extra[key].summary
+            out[f"{key}_summation"] = a.extra[key].summation_spikes()
+            out[f"{key}_duplication"] = a.extra[key].duplication
     if "benford_expenses" in a.extra and not a.extra["benford_expenses"].drill_down.empty:
         out["benford_drill_down"] = a.extra["benford_expenses"].drill_down
     if "duplicates" in a.extra:

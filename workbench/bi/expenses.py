@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from workbench.findings import CheckResult, Finding, finding_from_ids
+from workbench.findings import CheckResult, Finding, Metric, finding_from_ids
 from workbench.frames import present
 
 if TYPE_CHECKING:
@@ -26,8 +26,18 @@ if TYPE_CHECKING:
 
 AREA = "Expense analytics"
 TOOLKIT = ("benford", "duplicates", "gaps", "ledger", "outliers", "sampling")
-#: Digit tests shown in the chapter (Nigrini's first-order, second-order and last-two tests).
+#: Digit tests of the amounts shown in the chapter: Nigrini's first-order tests (first, second
+#: and first-two digits) and last-two digits; his second-order test (on the differences of
+#: the sorted amounts) is run beside them, with the summation test and number duplication.
 BENFORD_TESTS = ("first_digit", "second_digit", "first_two_digits", "last_two_digits")
+#: The order the summary shows the tests in.
+_BENFORD_ORDER = (
+    "first_digit",
+    "second_digit",
+    "first_two_digits",
+    "second_order",
+    "last_two_digits",
+)
 
 
 def missing_modules() -> list[str]:
@@ -37,13 +47,39 @@ def missing_modules() -> list[str]:
 
 @dataclass
 class BenfordRun:
-    """Benford results for one table: summary, per-test results, drill-down and findings."""
+    """Benford results for one table: Nigrini's minimum set of digit tests.
+
+    ``summary`` has one row per test (population rule, N, MAD, the MAD over every positive
+    amount beside it, verdict); ``summation`` and ``duplication`` are the summation test
+    and the number duplication test; ``drill_down`` the records behind the spiking
+    first-two digits.
+    """
 
     summary: pd.DataFrame
     results: dict[tuple[str, str], Any]
     summation: Any
     drill_down: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    duplication: pd.DataFrame = field(default_factory=pd.DataFrame)
+    min_amount: float = 10.0
+
+    def rule(self) -> str:
+        """The population rule in words, for the chapter."""
+        from workbench.analytics.benford import population_rule
+
+        row = self.summary.set_index("test").loc["first_digit"] if len(self.summary) else None
+        text = population_rule(self.min_amount)
+        if row is not None and self.min_amount:
+            text += (
+                f": {int(row['n']):,} of the {int(row['amounts']):,} positive amounts "
+                f"({int(row['excluded_below_min']):,} below {self.min_amount:g} left out, "
+                "Nigrini's practice; the MAD over every positive amount is shown beside)"
+            )
+        return text
+
+    def summation_spikes(self) -> pd.DataFrame:
+        """The first-two digits groups holding at least twice the even share of the total."""
+        return self.summation.spikes()[["digit", "count", "amount", "actual", "excess_amount"]]
 
 
 def benford(
@@ -54,7 +90,12 @@ def benford(
     amount_col: str = "amount",
     min_amount: float = 10.0,
 ) -> BenfordRun:
-    """Nigrini's digit tests on positive amounts, MAD verdicts, summation and drill-down.
+    """Nigrini's minimum set on positive amounts: first-order digit tests with MAD verdicts,
+    the second-order test, last-two digits, summation, number duplication and drill-down.
+
+    The population rule (amounts of ``min_amount`` or more; 0 keeps every positive amount)
+    is stated in the summary, the findings and the metrics, and the MAD over every positive
+    amount is given beside the rule's, so a published all-amounts figure can be compared.
 
     Parameters
     ----------
@@ -65,23 +106,50 @@ def benford(
     amount_col : str
         Amount column.
     min_amount : float
-        Smaller amounts are left out of the digit tests (Nigrini's practice).
+        Smaller amounts are left out of the digit tests (Nigrini's practice: 10); 0 keeps
+        every positive amount.
     """
     from workbench.analytics import benford as bf
 
+    floor = float(min_amount) or None
     results = bf.benford_tests(
-        frame,
-        amount_col=amount_col,
-        tests=BENFORD_TESTS,
-        signs=("positive",),
-        min_amount=min_amount,
+        frame, amount_col=amount_col, tests=BENFORD_TESTS, signs=("positive",), min_amount=floor
     )
-    summary = bf.benford_summary(results)
-    summation = bf.summation_test(frame, amount_col=amount_col, min_amount=min_amount)
+    results[("positive", "second_order")] = bf.second_order_test(
+        frame, amount_col=amount_col, min_amount=floor
+    )
+    everything = (
+        bf.benford_tests(
+            frame, amount_col=amount_col, tests=BENFORD_TESTS, signs=("positive",), min_amount=None
+        )
+        if floor
+        else results
+    )
+    ordered = {("positive", t): results[("positive", t)] for t in _BENFORD_ORDER}
+    summary = bf.benford_summary(ordered)
+    summary.insert(
+        summary.columns.get_loc("mad") + 1,
+        "mad_all_amounts",
+        [
+            everything[("positive", t)].mad if ("positive", t) in everything else np.nan
+            for t in _BENFORD_ORDER
+        ],
+    )
+    summation = bf.summation_test(frame, amount_col=amount_col, min_amount=floor)
+    duplication = bf.number_duplication(frame, amount_col=amount_col, min_amount=floor, top=10)
     findings = []
-    for result in results.values():
+    for key, result in results.items():
+        if key[1] == "second_order":
+            continue  # shown for inspection: a difference names no record to follow up
+        all_mad = everything[key].mad if floor and key in everything else None
         finding = bf.benford_finding(
-            result, frame, amount_col=amount_col, id_col=id_col, entity_type=entity_type, area=AREA
+            result,
+            frame,
+            amount_col=amount_col,
+            id_col=id_col,
+            entity_type=entity_type,
+            area=AREA,
+            all_amounts_mad=all_mad,
         )
         if finding is not None:
             findings.append(finding)
@@ -94,7 +162,37 @@ def benford(
         if spikes
         else frame.iloc[0:0]
     )
-    return BenfordRun(summary, results, summation, drill, findings)
+    return BenfordRun(summary, results, summation, drill, findings, duplication, float(min_amount))
+
+
+def benford_metrics(run: BenfordRun, table: str) -> list[Metric]:
+    """The numbers of a Benford run as metric rows (``benford.<table>.<test>.<measure>``),
+    the population rule included."""
+    rows = [Metric(f"benford.{table}.min_amount", run.min_amount, "currency")]
+    for r in run.summary.itertuples(index=False):
+        for measure, unit in (
+            ("amounts", "count"),
+            ("n", "count"),
+            ("excluded_below_min", "count"),
+            ("mad", "share"),
+            ("mad_all_amounts", "share"),
+            ("expected_mad", "share"),
+        ):
+            value = getattr(r, measure)
+            if value is not None and not pd.isna(value):
+                rows.append(Metric(f"benford.{table}.{r.test}.{measure}", float(value), unit))
+    rows.append(Metric(f"benford.{table}.summation.mad", run.summation.mad, "share"))
+    for d in run.duplication.itertuples(index=False):
+        rows.append(
+            Metric(
+                f"benford.{table}.duplication.count",
+                float(d.count),
+                "count",
+                "amount",
+                f"{d.amount:g}",
+            )
+        )
+    return rows
 
 
 @dataclass
