@@ -422,3 +422,19 @@ def test_person_quality_is_a_rate_per_month_worked_against_peers_without_the_per
     assert table.loc["C", "ratio"] > 1.0
     # A's peers (B, C, D): 4 defects over two full years and C's quarter.
     assert table.loc["A", "expected"] == pytest.approx(4 / (2 * year + late) * year, rel=1e-3)
+
+
+def test_the_interval_level_in_the_wording_follows_alpha():
+    perf = pd.DataFrame(
+        {
+            "person_id": ["A", "B"],
+            "name": ["a", "b"],
+            "due": [40, 40],
+            "on_time": [10, 30],
+            "on_time_rate": [0.25, 0.75],
+            "ci_low": [0.15, 0.62],
+            "ci_high": [0.38, 0.85],
+        }
+    )
+    finding = people.delivery_below_peers(perf, min_n=10, alpha=0.10).findings[0]
+    assert "(90% interval 15%-38%)" in finding.summary and "95%" not in finding.summary

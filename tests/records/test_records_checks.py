@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from workbench.analytics.sampling import wilson_interval
 from workbench.findings import CheckResult
 from workbench.records import access, completeness, control, metadata, retention, scoring
 from workbench.records.audit import inspection_sample, key_messages, run_audit
@@ -676,3 +677,29 @@ def test_run_audit_on_a_bare_register_states_what_it_could_not_do():
     assert text.startswith("- ")
     assert 1 <= text.count("\n- ") + 1 <= 5
     assert any(m.metric == "records" and m.value == 2 for m in audit.metrics())
+
+
+def test_ranking_judges_the_gap_between_teams_by_a_test_not_by_overlapping_intervals():
+    from workbench.records.audit import ranking_sentence
+
+    # 90 of 100 against 78 of 100: the 95% Wilson intervals overlap (0.826 < 0.848), which
+    # was read as "not a significant difference"; Fisher's exact test gives p = 0.03.
+    teams = pd.DataFrame(
+        {
+            "team": ["Alpha", "Beta"],
+            "score": [90.0, 78.0],
+            "items": [100, 100],
+            "passes": [90, 78],
+            "pass_rate": [0.90, 0.78],
+        }
+    )
+    lo, hi = zip(*(wilson_interval(p, 100, 0.95) for p in (90, 78)), strict=True)
+    teams["ci_low"], teams["ci_high"] = lo, hi
+    assert teams.loc[0, "ci_low"] < teams.loc[1, "ci_high"]
+    text = ranking_sentence(teams, confidence=0.95)
+    assert "overlap" not in text and "not significant" not in text
+    assert "significant (Fisher's exact test, p=0.033)" in text
+    # The level is the scoring's, not a hard-coded 95%.
+    assert "90% CI" in ranking_sentence(teams, confidence=0.90)
+    close = teams.assign(passes=[90, 88], pass_rate=[0.90, 0.88])
+    assert "not significant (Fisher's exact test, p=0.8" in ranking_sentence(close, 0.95)

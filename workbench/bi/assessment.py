@@ -403,7 +403,7 @@ def run_assessment(
         a.tables["pm_performance"] = perf
         a.add(
             "delivery_below_peers",
-            people.delivery_below_peers(perf, min_n=p.min_observations),
+            people.delivery_below_peers(perf, min_n=p.min_observations, alpha=alpha),
         )
         a.tables["key_players"] = people.key_players(perf, min_n=p.min_observations)
         training = None

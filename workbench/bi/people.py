@@ -183,7 +183,9 @@ def pm_performance(
     ]
 
 
-def delivery_below_peers(perf: pd.DataFrame, *, min_n: int = 10) -> CheckResult:
+def delivery_below_peers(
+    perf: pd.DataFrame, *, min_n: int = 10, alpha: float = 0.05
+) -> CheckResult:
     """PMs whose whole on-time interval lies below the pooled rate of all other PMs.
 
     Parameters
@@ -192,6 +194,8 @@ def delivery_below_peers(perf: pd.DataFrame, *, min_n: int = 10) -> CheckResult:
         From :func:`pm_performance`.
     min_n : int
         Fewer milestones due than this and a PM is not judged.
+    alpha : float
+        1 - confidence of the intervals in ``perf`` (for the wording).
     """
     p = perf.copy()
     total_s, total_n = p["on_time"].sum(), p["due"].sum()
@@ -201,7 +205,8 @@ def delivery_below_peers(perf: pd.DataFrame, *, min_n: int = 10) -> CheckResult:
         return CheckResult(p)
     lines = "; ".join(
         f"{r['person_id']} ({r.get('name', '')}): {int(r['on_time'])}/{int(r['due'])} due on "
-        f"time = {r['on_time_rate']:.0%} (95% interval {r['ci_low']:.0%}-{r['ci_high']:.0%}) "
+        f"time = {r['on_time_rate']:.0%} ({1 - alpha:.0%} interval "
+        f"{r['ci_low']:.0%}-{r['ci_high']:.0%}) "
         f"vs {r['peer_rate']:.0%} for peers"
         for _, r in flagged.iterrows()
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pandas as pd
+from scipy import stats
 
 from workbench.analytics import sampling
 from workbench.findings import (
@@ -475,6 +476,30 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def ranking_sentence(teams: pd.DataFrame, confidence: float) -> str:
+    """The best and the last team, and whether the gap between them is more than chance.
+
+    The gap is tested directly (Fisher's exact test on their passed and failed items):
+    overlapping confidence intervals do not mean the difference is not significant.
+    ``confidence`` is the level of the intervals and of the test (1 - alpha).
+    """
+    best, last = teams.iloc[0], teams.iloc[-1]
+    table = [
+        [int(best["passes"]), int(best["items"] - best["passes"])],
+        [int(last["passes"]), int(last["items"] - last["passes"])],
+    ]
+    p = float(stats.fisher_exact(table).pvalue)
+    verdict = "significant" if p < 1 - confidence else "not significant"
+    return (
+        f"**Ranking.** {md_text(best['team'])} leads with {best['score']:.1f} points "
+        f"(pass rate {best['pass_rate']:.1%}, {confidence:.0%} CI {best['ci_low']:.1%}–"
+        f"{best['ci_high']:.1%}); {md_text(last['team'])} trails with {last['score']:.1f} "
+        "(pass rate "
+        f"{last['pass_rate']:.1%}). The gap between them is {verdict} (Fisher's exact test, "
+        f"p={p:.3f})."
+    )
+
+
 def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
     """The three to five things that matter, as markdown bullets computed from the audit.
 
@@ -528,19 +553,9 @@ def key_messages(audit: RecordsAudit, limit: int = 5) -> str:
         lines.append(text)
     teams = audit.team_scores
     if not teams.empty and len(teams) > 1:
-        best, worst_row = teams.iloc[0], teams.iloc[-1]
         flagged = int(audit.pm_scores["small_sample"].sum()) if not audit.pm_scores.empty else 0
-        text = (
-            f"**Ranking.** {md_text(best['team'])} leads with {best['score']:.1f} points "
-            f"(pass rate {best['pass_rate']:.1%}, 95% CI {best['ci_low']:.1%}–"
-            f"{best['ci_high']:.1%}); {md_text(worst_row['team'])} trails with "
-            f"{worst_row['score']:.1f}."
-        )
-        if best["ci_low"] <= worst_row["ci_high"]:
-            text += (
-                " Their pass-rate intervals overlap: the ranking is not a significant "
-                "difference between the teams."
-            )
+        confidence = float((audit.scoring.get("ranking") or {}).get("confidence", 0.95))
+        text = ranking_sentence(teams, confidence)
         if flagged:
             text += (
                 f" {flagged} of {len(audit.pm_scores)} PMs are ranked on too few items "

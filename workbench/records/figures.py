@@ -105,7 +105,10 @@ def ranking_chart(scores: pd.DataFrame, entity: str) -> tuple[Figure, str]:
     ax.set_yticks(y, [f"{e}  ({s:.1f})" for e, s in zip(data[entity], data["score"], strict=False)])
     low = max(0.0, float(data["ci_low"].min()) * 100 - 5)
     ax.set_xlim(low, 100)
-    ax.set_xlabel("items passing every check (%), with 95% Wilson interval; score in brackets")
+    level = float(scores.attrs.get("confidence", 0.95))
+    ax.set_xlabel(
+        f"items passing every check (%), with {level:.0%} Wilson interval; score in brackets"
+    )
     small = int(data["small_sample"].sum())
     alt = (
         f"Ranking of {len(data)} {entity}s by audit score; best {scores.iloc[0][entity]} "

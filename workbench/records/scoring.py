@@ -140,7 +140,9 @@ def scores(
     out["rank"] = out["score"].rank(ascending=False, method="min").astype(int)
     out.index.name = by
     out.columns.name = None
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs["confidence"] = confidence  # the level of ci_low and ci_high, for the labels
+    return out
 
 
 def garp_maturity(results: Mapping[str, CheckResult], scoring: Mapping[str, Any]) -> pd.DataFrame:
