@@ -203,3 +203,10 @@ def test_scores_beyond_the_declared_scale_are_named_and_not_scored() -> None:
         "risk_id"
     )
     assert np.isnan(reg.loc["R6", "exposure"]) and reg.loc["R5", "exposure"] == 0.9
+
+
+def test_late_change_requests_do_not_sum_absolute_cost_impacts_as_money_at_risk() -> None:
+    status = change_request_status(_crs(), AS_OF, decision_days=30)
+    finding = cr_overdue_findings(status, 30)[0]
+    assert finding.exceptions.value is None
+    assert "net cost impact" in finding.summary

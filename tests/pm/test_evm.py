@@ -280,3 +280,14 @@ def test_projects_closed_before_the_period_are_left_out_of_project_health() -> N
     assert set(within["project_id"]) == {"A", "B", "C"}
     assert closed_before(projects, "2025-04-01") == ["C"]
     assert ended_before(snaps, projects, "2025-04-01") == ["C"]
+
+
+def test_a_late_project_finding_does_not_carry_its_budget_as_money_at_risk() -> None:
+    projects, snaps = _portfolio()
+    latest = latest_status(project_periods(snaps, projects), RagThresholds())
+    late = schedule_delay_findings(latest, RagThresholds(), "EUR")[0]
+    assert late.entities.ids == ["B"]
+    # B's budget (200) is not at risk because B is late: no exception value.
+    assert late.exceptions.value is None
+    assert late.population.value == 600.0
+    assert "budget of EUR 200" in late.summary

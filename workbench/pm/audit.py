@@ -254,7 +254,7 @@ def _health(audit: PMAudit, tables: Mapping[str, pd.DataFrame], projects: pd.Dat
             f"EAC, VAC and TCPI are blank for {fmt_ids(no_bac)}.",
         )
     audit.findings += evm.cost_overrun_findings(audit.latest, p.thresholds, audit.currency)
-    audit.findings += evm.schedule_delay_findings(audit.latest, p.thresholds)
+    audit.findings += evm.schedule_delay_findings(audit.latest, p.thresholds, audit.currency)
     audit.findings += governance.no_data_findings(audit.cadence)
     audit.findings += governance.reporting_gap_findings(audit.cadence)
     # The indicators of every month, then those only the latest status is reported on.

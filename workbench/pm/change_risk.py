@@ -147,7 +147,10 @@ def cr_overdue_findings(status: pd.DataFrame, decision_days: int) -> list[Findin
         parts.append(
             f"{len(slow)} were decided after a median {slow['decision_days'].median():.0f} days"
         )
-    value = float(late["cost_impact"].abs().sum()) if late["cost_impact"].notna().any() else None
+    if late["cost_impact"].notna().any():
+        # Pending changes add and remove cost: their net impact is context, not money at
+        # risk, so it goes in the text and the finding carries no exception value.
+        parts.append(f"net cost impact {late['cost_impact'].sum():,.0f}")
     return [
         finding_from_ids(
             check="cr_decision_overdue",
@@ -162,7 +165,6 @@ def cr_overdue_findings(status: pd.DataFrame, decision_days: int) -> list[Findin
             entity_type="change_request",
             ids=late["cr_id"].tolist(),
             population_count=len(status),
-            exception_value=value,
             recommendation=(
                 "Put the waiting requests on the next change board with a decision date, and "
                 "give the board a standing cadence short enough to meet the target."

@@ -505,8 +505,14 @@ def cost_overrun_findings(
     ]
 
 
-def schedule_delay_findings(latest: pd.DataFrame, thresholds: RagThresholds) -> list[Finding]:
-    """Projects whose latest SPI(t) is below the red threshold (check ``evm_schedule_delay``)."""
+def schedule_delay_findings(
+    latest: pd.DataFrame, thresholds: RagThresholds, currency: str = ""
+) -> list[Finding]:
+    """Projects whose latest SPI(t) is below the red threshold (check ``evm_schedule_delay``).
+
+    A late project's budget is not money at risk: the finding carries no exception value,
+    and its summary names the budget concerned.
+    """
     hit = _below(latest, "spi_t", thresholds.spi_red)
     if hit.empty:
         return []
@@ -524,13 +530,13 @@ def schedule_delay_findings(latest: pd.DataFrame, thresholds: RagThresholds) -> 
             summary=(
                 f"{len(hit)} of {len(latest)} projects with earned-value data have earned less "
                 f"than {thresholds.spi_red:g} of the schedule they have used: {worst}. At the "
-                f"current pace they finish {slip:.1f} months late in total (IEAC(t) - PD)."
+                f"current pace they finish {slip:.1f} months late in total (IEAC(t) - PD), "
+                f"on a budget of {fmt_money(float(hit['bac'].sum()), currency)}."
             ),
             entity_type="project",
             ids=hit["project_id"].tolist(),
             population_count=len(latest),
             population_value=float(latest["bac"].sum()),
-            exception_value=float(hit["bac"].sum()),
             recommendation=(
                 "Re-plan the late projects from their critical path: confirm the forecast "
                 "finish with the customer and decide on added resources, re-sequencing or scope."
