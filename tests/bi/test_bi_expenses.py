@@ -225,3 +225,21 @@ def test_the_chapter_shows_nigrinis_minimum_set(demo):
         "benford.expenses.min_amount",
         "benford.expenses.summation.mad",
     } <= names
+
+
+def test_the_attribute_sample_is_labelled_by_the_method_that_sized_it():
+    import pandas as pd
+
+    from workbench.analytics import sampling as sp
+
+    exp = pd.DataFrame(
+        {"expense_id": [f"E{i}" for i in range(200)], "amount": [100.0 + i for i in range(200)]}
+    )
+    plan = expenses.samples(
+        exp, risk=0.05, tolerable_rate=0.05, tolerable_misstatement_share=0.02, seed=1
+    )
+    hyper = sp.attribute_sample_size(0.05, 0.05, population=200)
+    assert plan.attribute_n == hyper < 59  # the binomial (AICPA table A-1) size is 59
+    method = plan.table().set_index("sample").loc["attribute (controls)", "method"]
+    assert "hypergeometric" in method and "population of 200" in method
+    assert "table A-1 size for a large population: 59" in method

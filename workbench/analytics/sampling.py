@@ -97,13 +97,39 @@ def expected_deviations(n: int, expected_rate: float) -> int:
     return math.ceil(n * expected_rate - 1e-9)
 
 
+def attribute_method(
+    tolerable_rate: float,
+    risk: float = 0.05,
+    expected_rate: float = 0.0,
+    population: int | None = None,
+) -> str:
+    """How :func:`attribute_sample_size` sized a sample with these arguments, in words.
+
+    With a population the size is hypergeometric (smaller than AICPA table A-1 for small
+    populations); the label says so and gives the table's binomial size beside it.
+    """
+    deviations = (
+        "zero expected deviations"
+        if expected_rate == 0
+        else f"{expected_rate:.1%} expected deviation rate"
+    )
+    binomial = attribute_sample_size(tolerable_rate, risk, expected_rate)
+    if population is None:
+        return f"exact binomial, {deviations} (AICPA table A-1: {binomial})"
+    return (
+        f"exact hypergeometric on the population of {population:,}, {deviations} (AICPA "
+        f"table A-1 size for a large population: {binomial})"
+    )
+
+
 def attribute_sample_size(
     tolerable_rate: float,
     risk: float = 0.05,
     expected_rate: float = 0.0,
     population: int | None = None,
 ) -> int:
-    """Sample size for an attribute test (exact binomial, AICPA table A-1).
+    """Sample size for an attribute test: exact binomial (AICPA table A-1), or exact
+    hypergeometric when the population is given (see :func:`attribute_method` for the label).
 
     With no expected deviations this is the smallest ``n`` with
     ``(1 - tolerable_rate) ** n <= risk``. With an expected deviation rate it is the smallest
@@ -283,6 +309,16 @@ class AttributePlan:
     n: int
     allowed_deviations: int
     finite_population: bool = False
+
+    @property
+    def method(self) -> str:
+        """How the sample was sized, in words (see :func:`attribute_method`)."""
+        return attribute_method(
+            self.tolerable_rate,
+            self.risk,
+            self.expected_rate,
+            self.population if self.finite_population else None,
+        )
 
 
 def attribute_sample(

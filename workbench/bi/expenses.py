@@ -479,7 +479,7 @@ class ExpenseSamples:
                     "size": self.attribute.n,
                     "selected": len(self.attribute_sample),
                     "interval": None,
-                    "method": "exact binomial, zero expected deviations (AICPA table A-1)",
+                    "method": self.attribute.method,
                 },
                 mus_row,
             ]
