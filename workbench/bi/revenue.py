@@ -246,7 +246,7 @@ def delivered_not_accepted(
             "waits for acceptance."
         )
     else:
-        tail = "Without acceptance they cannot be invoiced."
+        tail = "without acceptance they cannot be invoiced."
     finding = finding_from_ids(
         check="delivered_not_accepted",
         area=AREA,

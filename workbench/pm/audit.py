@@ -293,7 +293,7 @@ def _portfolio(metric: str, value: float | None, unit: str) -> Metric:
 def _unit(key: str) -> str:
     if key in ("spi", "cpi"):
         return "ratio"
-    if key in ("projects", "red", "amber", "green"):
+    if key in ("projects", "red", "amber", "green", "eac_fallback_projects"):
         return "count"
     return "currency"
 

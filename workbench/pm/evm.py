@@ -390,7 +390,7 @@ def portfolio_totals(latest: pd.DataFrame) -> dict[str, float]:
     """Portfolio totals at each project's latest status: sums and cost-weighted indices.
 
     ``eac`` sums each project's ``eac`` (BAC/CPI, or AC + BAC - EV where CPI is undefined;
-    ``eac_fallback_projects`` counts those); ``vac`` sums the VACs of the projects with a
+    ``eac_fallback_projects`` counts those); ``vac`` is BAC - EAC over the projects with a
     budget.
     """
     if latest.empty:
@@ -409,7 +409,7 @@ def portfolio_totals(latest: pd.DataFrame) -> dict[str, float]:
         "cpi": float(safe_div(sums["ev"], sums["ac"])),
         "eac": float(eac),
         "eac_fallback_projects": float(fallback),
-        "vac": float(latest["vac"].sum()),
+        "vac": float(sums["bac"] - eac),
         "red": float(counts.get("red", 0)),
         "amber": float(counts.get("amber", 0)),
         "green": float(counts.get("green", 0)),

@@ -224,8 +224,9 @@ def missing_mandatory_documents(
             p if h == "none" else f"{p} ({h})"
             for p, h in zip(rows["project_id"], rows["held"], strict=True)
         )
+        article = "an" if _title(doc)[:1] in "aeiou" else "a"
         summary = (
-            f"{len(ids)} of {len(due)} projects that should hold a {_title(doc)} by their "
+            f"{len(ids)} of {len(due)} projects that should hold {article} {_title(doc)} by their "
             f"current phase have none approved and kept in the register: {listed}."
         )
         if acceptance:
