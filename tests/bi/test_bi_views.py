@@ -438,3 +438,20 @@ def test_the_interval_level_in_the_wording_follows_alpha():
     )
     finding = people.delivery_below_peers(perf, min_n=10, alpha=0.10).findings[0]
     assert "(90% interval 15%-38%)" in finding.summary and "95%" not in finding.summary
+
+
+def test_the_pain_view_keeps_rank_score_and_indices():
+    table = pd.DataFrame(
+        {
+            "segment": ["S", "T"],
+            "delay_days": [1.0, 2.0],
+            "delay_days_share": [0.3, 0.7],
+            "delay_days_per_unit": [0.5, 1.0],
+            "delay_days_index": [0.6, 1.3],
+            "milestones_due": [2.0, 2.0],
+            "score": [1.3, 0.6],
+            "rank": [1, 2],
+        }
+    )
+    view = segments.pain_view(table)
+    assert list(view.columns) == ["segment", "rank", "score", "delay_days_index"]

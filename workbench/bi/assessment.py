@@ -611,16 +611,16 @@ def chapter_tables(a: Assessment) -> dict[str, pd.DataFrame]:
         if name in a.checks and not a.checks[name].table.empty:
             out[f"exceptions.{name}"] = a.checks[name].table
     if "pain_points" in a.tables:
-        out["pain_points"] = a.checks["segment_pain_points"].table
+        out["pain_points"] = segments.pain_view(a.checks["segment_pain_points"].table)
         projects = a.tables["pain_points_projects"]
-        out["pain_points_top"] = projects.head(10)
+        out["pain_points_top"] = segments.pain_view(projects.head(10), by="project_id")
         if "delay_days" in projects.columns:
             out["delay_pareto"] = segments.pareto(projects, "delay_days")
     if "decisions" in a.checks:
         out["decision_verdicts"] = a.checks["decisions"].table
     for key in ("benford_expenses", "benford_invoices"):
         if key in a.extra:
-            out[key] = a.extra[key].summary
+            out[key] = a.extra[key].view()
             out[f"{key}_summation"] = a.extra[key].summation_spikes()
             out[f"{key}_duplication"] = a.extra[key].duplication
     if "benford_expenses" in a.extra and not a.extra["benford_expenses"].drill_down.empty:

@@ -21,6 +21,8 @@ from workbench.frames import present
 
 #: Dashboard columns and their labels, grouped as the PMO reports them.
 COLUMNS = {
+    # First, so that a reader sees a short last period before its totals.
+    "days_covered": "Days of the period covered (the last one ends at the as-of date)",
     "planned_milestones": "Scope: milestones planned",
     "planned_billable": "Scope: billable value planned",
     "milestones_delivered": "Delivery: milestones delivered",
@@ -34,7 +36,6 @@ COLUMNS = {
     "revenue_deviation": "Deviation: invoiced - planned billable",
     "expense_cost": "Cost: expenses",
     "defects_found": "Quality: defects found",
-    "days_covered": "Days of the period covered (the last one ends at the as-of date)",
 }
 BOARD_VIEW = [
     "invoiced_revenue",

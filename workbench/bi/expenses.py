@@ -70,16 +70,53 @@ class BenfordRun:
         row = self.summary.set_index("test").loc["first_digit"] if len(self.summary) else None
         text = population_rule(self.min_amount)
         if row is not None and self.min_amount:
+            below = int(row["excluded_below_min"])
             text += (
                 f": {int(row['n']):,} of the {int(row['amounts']):,} positive amounts "
-                f"({int(row['excluded_below_min']):,} below {self.min_amount:g} left out, "
-                "Nigrini's practice; the MAD over every positive amount is shown beside)"
+                f"({below:,} below {self.min_amount:g} left out, Nigrini's practice; the MAD "
+                "over every positive amount is shown beside)"
+                if below
+                else f": all {int(row['amounts']):,} positive amounts"
             )
         return text
 
+    def view(self) -> pd.DataFrame:
+        """The summary as the chapter shows it: MADs to five decimals, the context kept short
+        (the full summary, chi-square and KS included, is in the working paper)."""
+        from workbench.analytics.benford import label
+
+        s = self.summary
+
+        def mad(column: str) -> pd.Series:
+            return s[column].map(lambda v: "" if pd.isna(v) else f"{v:.5f}")
+
+        return pd.DataFrame(
+            {
+                "test": s["test"].map(label),
+                "positive amounts": s["amounts"],
+                "tested (rule)": s["n"],
+                "MAD": mad("mad"),
+                "MAD, all amounts": mad("mad_all_amounts"),
+                "MAD expected by chance": mad("expected_mad"),
+                "verdict (Nigrini table 7.1)": s["verdict"].fillna("no table: inspect"),
+                "chi-square p": s["chi_square_p"].map(lambda v: f"{v:.3f}"),
+                "digits spiking at 99%": s["top_spikes"],
+                "caution": s["caution"],
+            }
+        )
+
     def summation_spikes(self) -> pd.DataFrame:
         """The first-two digits groups holding at least twice the even share of the total."""
-        return self.summation.spikes()[["digit", "count", "amount", "actual", "excess_amount"]]
+        spikes = self.summation.spikes()
+        return pd.DataFrame(
+            {
+                "first two digits": spikes["digit"],
+                "records": spikes["count"],
+                "amount": spikes["amount"].round(2),
+                "share of the total": spikes["actual"].round(4),
+                "above an even 1/90 share": spikes["excess_amount"].round(2),
+            }
+        ).reset_index(drop=True)
 
 
 def benford(
@@ -118,13 +155,14 @@ def benford(
     results[("positive", "second_order")] = bf.second_order_test(
         frame, amount_col=amount_col, min_amount=floor
     )
-    everything = (
-        bf.benford_tests(
+    everything = results
+    if floor:
+        everything = bf.benford_tests(
             frame, amount_col=amount_col, tests=BENFORD_TESTS, signs=("positive",), min_amount=None
         )
-        if floor
-        else results
-    )
+        everything[("positive", "second_order")] = bf.second_order_test(
+            frame, amount_col=amount_col, min_amount=None
+        )
     ordered = {("positive", t): results[("positive", t)] for t in _BENFORD_ORDER}
     summary = bf.benford_summary(ordered)
     summary.insert(

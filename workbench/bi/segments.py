@@ -177,6 +177,18 @@ def _exposures(projects: pd.DataFrame, ledger: pd.DataFrame | None, ids: pd.Inde
     return out.fillna(0.0).astype("float64")
 
 
+def pain_view(table: pd.DataFrame, *, by: str = "segment") -> pd.DataFrame:
+    """The pain-point ranking as the chapter shows it: rank, score and each dimension's index
+    (1.0 = the client's average); amounts, shares and exposures stay in the metrics."""
+    if table.empty:
+        return table
+    dims = [d for d in DIMENSIONS if f"{d}_index" in table.columns]
+    lead = [by, *(["segment"] if by != "segment" and "segment" in table.columns else [])]
+    cols = [*lead, "rank", "score", *[f"{d}_index" for d in dims]]
+    cols += [c for c in ("leading_on",) if c in table.columns]
+    return table[cols].reset_index(drop=True)
+
+
 def pareto(
     table: pd.DataFrame, column: str, *, key: str = "project_id", cutoff: float = 0.8
 ) -> pd.DataFrame:
