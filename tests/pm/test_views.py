@@ -104,6 +104,9 @@ def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:
     # A has spent more than its budget: no efficiency recovers it, and the table says so.
     assert table.loc["A", "TCPI"] == "budget spent"
     assert table.loc["B", "TCPI"] == "1.20"
+    done = latest.assign(ev=100.0, ac=[120.0, 90.0])
+    table = views.health_table(_audit(latest=done)).set_index("project")
+    assert table["TCPI"].tolist() == ["work complete", "work complete"]
 
 
 def test_a_closed_project_gets_no_cost_forecast() -> None:

@@ -68,10 +68,11 @@ def _ieac_over_pd(latest: pd.DataFrame) -> list[str]:
 
 
 def _tcpi(latest: pd.DataFrame) -> pd.Series:
-    """TCPI with two decimals; where the budget is spent, the words, not a blank."""
+    """TCPI with two decimals; where it has no meaning, the reason, not a blank or a 0."""
     text = fixed_text(latest["tcpi"], 2)
     spent = latest["tcpi"].isna() & (latest["ac"] >= latest["bac"])
-    return text.mask(spent, "budget spent")
+    text = text.mask(spent, "budget spent")
+    return text.mask(latest["ev"] >= latest["bac"], "work complete")
 
 
 def _scale(top: float | None) -> str:
