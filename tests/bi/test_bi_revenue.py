@@ -228,8 +228,9 @@ def test_revenue_at_stake_counts_each_milestone_once_at_its_furthest_stage():
     # M1 was delivered, never accepted, yet invoiced in June and never paid: it is both
     # "delivered, not accepted" and "unpaid > 90 days", but its 100,000 is at stake once.
     # M2 was accepted and never invoiced: 50,000 of leakage proper.
-    from tests.bi.test_bi_assessment import _criteria, _params
-    from workbench.bi import assessment
+    from tests.bi.test_bi_assessment import _criteria
+    from workbench import bi
+    from workbench.result import Period
 
     milestones = pd.DataFrame(
         {
@@ -253,13 +254,13 @@ def test_revenue_at_stake_counts_each_milestone_once_at_its_furthest_stage():
             "milestone_id": ["M1"],
         }
     )
-    a = assessment.run_assessment(
+    result = bi.run(
         _one_client(milestones, invoices),
-        _params(),
-        period_start=D("2025-01-01"),
-        period_end=AS_OF,
-        criteria=_criteria(),
+        _criteria(),
+        bi.Params.defaults(),
+        Period.of("2025-01-01", AS_OF),
     )
+    a = result.analysis
     # Both checks still report M1: the acceptance is missing and the invoice is unpaid.
     assert a.checks["delivered_not_accepted"].ids == ["M1"]
     assert a.checks["long_unpaid_invoices"].ids == ["I1"]
@@ -268,7 +269,7 @@ def test_revenue_at_stake_counts_each_milestone_once_at_its_furthest_stage():
     assert row["leakage"] == 50_000.0  # accepted, not invoiced
     assert row["exposure"] == 100_000.0  # the unpaid invoice, not the missing acceptance too
     assert row["delivered, not accepted"] == 0.0
-    metrics = {m.metric: m.value for m in a.metrics()}
+    metrics = {m.metric: m.value for m in result.metrics}
     assert metrics["revenue_at_stake"] == 150_000.0
     assert metrics["revenue_leakage"] == 50_000.0
     assert metrics["revenue_exposure"] == 100_000.0

@@ -366,7 +366,7 @@ def run_assessment(
             tables["defects"],
             tables.get("staff"),
             as_of=as_of,
-            period_start=pd.Timestamp(period_start),
+            period_start=period.start,
             alpha=alpha,
         )
     else:
