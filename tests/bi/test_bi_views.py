@@ -455,3 +455,20 @@ def test_the_pain_view_keeps_rank_score_and_indices():
     )
     view = segments.pain_view(table)
     assert list(view.columns) == ["segment", "rank", "score", "delay_days_index"]
+
+
+def test_person_quality_with_no_defect_in_the_period_is_an_empty_table_not_an_error():
+    staff = pd.DataFrame(
+        {"person_id": ["A"], "name": ["a"], "role": ["Engineer"], "segment": ["S"]}
+    )
+    defects = pd.DataFrame(
+        {
+            "defect_id": ["X1"],
+            "project_id": ["P1"],
+            "found_date": [D("2027-01-01")],  # after the as-of date
+            "severity": ["low"],
+            "person_id": ["A"],
+        }
+    )
+    table = people.person_quality(defects, staff, as_of=AS_OF, period_start=D("2025-01-01"))
+    assert table.empty or int(table["defects"].sum()) == 0

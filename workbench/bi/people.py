@@ -262,6 +262,7 @@ def person_quality(
     found = pd.to_datetime(defects["found_date"])
     start = pd.Timestamp(period_start) if period_start is not None else found.min()
     d = defects.loc[defects["person_id"].notna() & (found <= as_of) & (found >= start)].copy()
+    d["person_id"] = d["person_id"].astype(str)  # the ids staff is matched on
     d["severe"] = d["severity"].astype("string").str.lower().isin(severe)
     if "closed_date" in d.columns:
         d["close_days"] = (d["closed_date"] - d["found_date"]).dt.days.where(
@@ -303,7 +304,8 @@ def _exposed_people(
     Without staff, only the attributed people, each exposed for the whole window.
     """
     window = (end - start).days + 1
-    attributed = pd.DataFrame({"person_id": sorted(defects["person_id"].astype(str).unique())})
+    ids = sorted(defects["person_id"].astype(str).unique())
+    attributed = pd.DataFrame({"person_id": pd.Series(ids, dtype=object)})
     if staff is None or staff.empty:
         return attributed.assign(days=float(window), name=pd.NA, role=pd.NA, home_segment=pd.NA)
     st = _names(staff).assign(person_id=lambda f: f["person_id"].astype(str))
