@@ -239,7 +239,7 @@ def test_the_attribute_sample_is_labelled_by_the_method_that_sized_it():
         exp, risk=0.05, tolerable_rate=0.05, tolerable_misstatement_share=0.02, seed=1
     )
     hyper = sp.attribute_sample_size(0.05, 0.05, population=200)
-    assert plan.attribute_n == hyper < 59  # the binomial (AICPA table A-1) size is 59
+    assert plan.attribute.n == hyper < 59  # the binomial (AICPA table A-1) size is 59
     method = plan.table().set_index("sample").loc["attribute (controls)", "method"]
     assert "hypergeometric" in method and "population of 200" in method
     assert "table A-1 size for a large population: 59" in method

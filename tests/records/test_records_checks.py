@@ -212,7 +212,7 @@ def test_a_draft_unapproved_or_disposed_record_is_not_the_held_mandatory_documen
         "C/acceptance_certificate",
         "D/acceptance_certificate",
     ]
-    reasons = result.detail.set_index("project_id")["held"].to_dict()
+    reasons = result.table.set_index("project_id")["held"].to_dict()
     assert reasons == {"B": "draft only", "C": "not approved", "D": "disposed"}
     summary = result.findings[0].summary
     assert "signed" not in summary

@@ -531,7 +531,7 @@ def schedule_delay_findings(
                 f"{len(hit)} of {len(latest)} projects with earned-value data have earned less "
                 f"than {thresholds.spi_red:g} of the schedule they have used: {worst}. At the "
                 f"current pace they finish {slip:.1f} months late in total (IEAC(t) - PD), "
-                f"on a budget of {fmt_money(float(hit['bac'].sum()), currency)}."
+                f"on a budget of {money(float(hit['bac'].sum()), currency)}."
             ),
             entity_type="project",
             ids=hit["project_id"].tolist(),
