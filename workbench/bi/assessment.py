@@ -603,10 +603,11 @@ def chapter_tables(a: Assessment) -> dict[str, pd.DataFrame]:
             out[name] = a.tables[name]
     if "dashboard_quarter" in a.tables:
         q = a.tables["dashboard_quarter"]
-        out["dashboard_quarter_all"] = q[q["segment"] == "All"]
+        # The whole client: the segment column would only repeat "All".
+        out["dashboard_quarter_all"] = q[q["segment"] == "All"].drop(columns="segment")
     if "dashboard_month" in a.tables:
         m = a.tables["dashboard_month"]
-        out["dashboard_month_last12"] = m[m["segment"] == "All"].tail(12)
+        out["dashboard_month_last12"] = m[m["segment"] == "All"].tail(12).drop(columns="segment")
     for name in REVENUE_EXCEPTIONS:
         if name in a.checks and not a.checks[name].table.empty:
             out[f"exceptions.{name}"] = a.checks[name].table
