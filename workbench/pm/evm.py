@@ -462,7 +462,8 @@ def cost_overrun_findings(
         return []
     overrun = float((-hit["vac"]).clip(lower=0).sum())
     worst = ", ".join(f"{r.project_id} (CPI {r.cpi:.2f})" for r in hit.head(4).itertuples())
-    no_ev = hit.loc[hit["eac_basis"] == EAC_BASIS_NO_EV, "project_id"].astype(str).tolist()
+    basis_of = hit["eac_basis"] if "eac_basis" in hit.columns else pd.Series("", index=hit.index)
+    no_ev = hit.loc[basis_of == EAC_BASIS_NO_EV, "project_id"].astype(str).tolist()
     basis = "sum of VAC = BAC - BAC/CPI"
     if no_ev:
         basis += (
