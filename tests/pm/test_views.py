@@ -79,12 +79,14 @@ def test_workload_table_puts_the_most_pmo_work_first_with_its_flags() -> None:
     assert table["leave and other hours"].tolist() == [0.0, 20.0, 0.0]
 
 
-def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:
+def _latest(ac: list[float], status: list[str] | None = None) -> pd.DataFrame:
+    """Two projects of budget 100 at the end of February: PV 50, EV 40, the given AC."""
     from workbench.pm.evm import RagThresholds, latest_status, project_periods
 
     projects = pd.DataFrame(
         {
             "project_id": ["A", "B"],
+            "status": status or ["active", "active"],
             "budget": [100.0, 100.0],
             "baseline_start": ["2025-01-01"] * 2,
             "baseline_finish": ["2025-04-30"] * 2,
@@ -96,10 +98,14 @@ def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:
             "period_end": ["2025-02-28"] * 2,
             "pv": [50.0, 50.0],
             "ev": [40.0, 40.0],
-            "ac": [120.0, 50.0],
+            "ac": ac,
         }
     )
-    latest = latest_status(project_periods(snaps, projects), RagThresholds())
+    return latest_status(project_periods(snaps, projects), RagThresholds())
+
+
+def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:
+    latest = _latest([120.0, 50.0])
     table = views.health_table(_audit(latest=latest)).set_index("project")
     # A has spent more than its budget: no efficiency recovers it, and the table says so.
     assert table.loc["A", "TCPI"] == "budget spent"
@@ -110,26 +116,6 @@ def test_tcpi_says_why_it_is_blank_once_the_budget_is_spent() -> None:
 
 
 def test_a_closed_project_gets_no_cost_forecast() -> None:
-    from workbench.pm.evm import RagThresholds, latest_status, project_periods
-
-    projects = pd.DataFrame(
-        {
-            "project_id": ["A", "B"],
-            "status": ["active", "closed"],
-            "budget": [100.0, 100.0],
-            "baseline_start": ["2025-01-01"] * 2,
-            "baseline_finish": ["2025-04-30"] * 2,
-        }
-    )
-    snaps = pd.DataFrame(
-        {
-            "project_id": ["A", "B"],
-            "period_end": ["2025-02-28"] * 2,
-            "pv": [50.0, 50.0],
-            "ev": [40.0, 40.0],
-            "ac": [60.0, 60.0],
-        }
-    )
-    latest = latest_status(project_periods(snaps, projects), RagThresholds())
+    latest = _latest([60.0, 60.0], status=["active", "closed"])
     table = views.forecast_table(_audit(latest=latest))
     assert table["project"].tolist() == ["A"]
